@@ -1,0 +1,187 @@
+package labels
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/pprof/profile"
+)
+
+// SanitizeProfile makes the pprof labels of a gzipped pprof profile
+// acceptable to the server: label keys go through [SanitizeKey] and
+// label values that are not valid UTF-8 get their bad bytes replaced, so
+// that the server does not refuse the whole profile. Nothing is dropped.
+//
+// The common case, where every label is fine, costs a decompression and
+// one pass over the protobuf; only a profile that needs a change is decoded
+// and encoded again. It reports whether it changed anything.
+func SanitizeProfile(gz []byte) ([]byte, bool, error) {
+	raw, err := gunzip(gz)
+	if err != nil {
+		return nil, false, err
+	}
+	dirty, err := needsSanitizing(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	if !dirty {
+		return gz, false, nil
+	}
+	p, err := profile.ParseUncompressed(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, s := range p.Sample {
+		s.Label = sanitizeStrLabels(s.Label)
+		s.NumLabel = sanitizeNumLabels(s.NumLabel)
+		s.NumUnit = sanitizeNumLabels(s.NumUnit)
+	}
+	var out bytes.Buffer
+	if err := p.Write(&out); err != nil {
+		return nil, false, err
+	}
+	return out.Bytes(), true, nil
+}
+
+func sanitizeStrLabels(m map[string][]string) map[string][]string {
+	if len(m) == 0 {
+		return m
+	}
+	out := make(map[string][]string, len(m))
+	for k, vs := range m {
+		clean := make([]string, len(vs))
+		for i, v := range vs {
+			clean[i] = strings.ToValidUTF8(v, "\uFFFD")
+		}
+		nk := SanitizeKey(k)
+		out[nk] = append(out[nk], clean...)
+	}
+	return out
+}
+
+func sanitizeNumLabels[V any](m map[string][]V) map[string][]V {
+	if len(m) == 0 {
+		return m
+	}
+	out := make(map[string][]V, len(m))
+	for k, vs := range m {
+		nk := SanitizeKey(k)
+		out[nk] = append(out[nk], vs...)
+	}
+	return out
+}
+
+func gunzip(gz []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, fmt.Errorf("profile is not gzipped: %w", err)
+	}
+	return io.ReadAll(zr)
+}
+
+// Field numbers of the pprof protobuf (profile.proto).
+const (
+	profileSample      = 2
+	profileStringTable = 6
+	sampleLabel        = 3
+	labelKey           = 1
+	labelStr           = 2
+)
+
+// needsSanitizing walks the encoded profile once and reports whether any
+// label key would be refused or any label string value is not UTF-8.
+func needsSanitizing(raw []byte) (bool, error) {
+	var strs [][]byte
+	keys := map[uint64]bool{}   // string indices used as label keys
+	values := map[uint64]bool{} // string indices used as label values
+	err := walk(raw, func(field int, v uint64, b []byte) error {
+		switch field {
+		case profileStringTable:
+			strs = append(strs, b)
+		case profileSample:
+			return walk(b, func(field int, _ uint64, b []byte) error {
+				if field != sampleLabel {
+					return nil
+				}
+				return walk(b, func(field int, v uint64, _ []byte) error {
+					switch field {
+					case labelKey:
+						keys[v] = true
+					case labelStr:
+						values[v] = true
+					}
+					return nil
+				})
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+	for i := range keys {
+		if i >= uint64(len(strs)) {
+			return false, errors.New("label key outside the string table")
+		}
+		if k := string(strs[i]); SanitizeKey(k) != k {
+			return true, nil
+		}
+	}
+	for i := range values {
+		if i < uint64(len(strs)) && !utf8.Valid(strs[i]) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// walk calls fn for each field of the protobuf message b: v holds a varint
+// or fixed value, b the bytes of a length-delimited one.
+func walk(b []byte, fn func(field int, v uint64, b []byte) error) error {
+	for len(b) > 0 {
+		tag, n := binary.Uvarint(b)
+		if n <= 0 {
+			return errors.New("malformed protobuf tag")
+		}
+		b = b[n:]
+		field, wire := int(tag>>3), tag&7
+		var v uint64
+		var data []byte
+		switch wire {
+		case 0:
+			v, n = binary.Uvarint(b)
+			if n <= 0 {
+				return errors.New("malformed protobuf varint")
+			}
+			b = b[n:]
+		case 1:
+			if len(b) < 8 {
+				return errors.New("truncated protobuf fixed64")
+			}
+			v, b = binary.LittleEndian.Uint64(b), b[8:]
+		case 2:
+			l, n := binary.Uvarint(b)
+			if n <= 0 || l > uint64(len(b)-n) {
+				return errors.New("malformed protobuf length")
+			}
+			data, b = b[n:n+int(l)], b[n+int(l):]
+		case 5:
+			if len(b) < 4 {
+				return errors.New("truncated protobuf fixed32")
+			}
+			v, b = uint64(binary.LittleEndian.Uint32(b)), b[4:]
+		default:
+			return fmt.Errorf("unsupported protobuf wire type %d", wire)
+		}
+		if err := fn(field, v, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
