@@ -1,0 +1,149 @@
+// Package envconfig reads Ember's settings from the environment variables
+// that the Pyroscope agents and SDKs document, so that a service configured
+// for another Pyroscope client works with Ember unchanged.
+//
+// It only parses: the caller decides which values an explicit
+// configuration overrides. A malformed variable is an error that names it.
+package envconfig
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emberprof/ember/internal/labels"
+)
+
+// The variables read, in the order the README's table lists them.
+const (
+	AppName           = "PYROSCOPE_APPLICATION_NAME"
+	OTelServiceName   = "OTEL_SERVICE_NAME" // fallback for AppName
+	ServerAddress     = "PYROSCOPE_SERVER_ADDRESS"
+	AuthToken         = "PYROSCOPE_AUTH_TOKEN"
+	BasicAuthUser     = "PYROSCOPE_BASIC_AUTH_USER"
+	BasicAuthPassword = "PYROSCOPE_BASIC_AUTH_PASSWORD"
+	TenantID          = "PYROSCOPE_TENANT_ID"
+	Labels            = "PYROSCOPE_LABELS"
+	HTTPHeaders       = "PYROSCOPE_HTTP_HEADERS"
+	UploadInterval    = "PYROSCOPE_UPLOAD_INTERVAL"
+	ProfileTypes      = "PYROSCOPE_PROFILE_TYPES"
+	OutputDir         = "EMBER_OUTPUT_DIR"
+)
+
+// Values holds what the environment set; zero values mean unset.
+type Values struct {
+	AppName           string
+	AppNameFrom       string // the variable AppName came from
+	ServerAddress     string
+	AuthToken         string
+	BasicAuthUser     string
+	BasicAuthPassword string
+	TenantID          string
+	Tags              map[string]string
+	HTTPHeaders       map[string]string
+	UploadRate        time.Duration
+	ProfileTypes      []string
+	OutputDir         string
+}
+
+// Read collects the variables through lookup (os.LookupEnv in production).
+// Empty variables count as unset.
+func Read(lookup func(string) (string, bool)) (Values, error) {
+	get := func(name string) string {
+		v, _ := lookup(name)
+		return strings.TrimSpace(v)
+	}
+	v := Values{
+		ServerAddress:     get(ServerAddress),
+		AuthToken:         get(AuthToken),
+		BasicAuthUser:     get(BasicAuthUser),
+		BasicAuthPassword: get(BasicAuthPassword),
+		TenantID:          get(TenantID),
+		OutputDir:         get(OutputDir),
+	}
+	if v.AppName = get(AppName); v.AppName != "" {
+		v.AppNameFrom = AppName
+	} else if v.AppName = get(OTelServiceName); v.AppName != "" {
+		v.AppNameFrom = OTelServiceName
+	}
+	var err error
+	if v.Tags, err = parseLabels(get(Labels)); err != nil {
+		return Values{}, fmt.Errorf("%s: %w", Labels, err)
+	}
+	if v.HTTPHeaders, err = parseHeaders(get(HTTPHeaders)); err != nil {
+		return Values{}, fmt.Errorf("%s: %w", HTTPHeaders, err)
+	}
+	if v.UploadRate, err = parseInterval(get(UploadInterval)); err != nil {
+		return Values{}, fmt.Errorf("%s: %w", UploadInterval, err)
+	}
+	v.ProfileTypes = splitList(get(ProfileTypes))
+	return v, nil
+}
+
+// parseLabels reads `k=v,k2=v2`. Values cannot hold ','; tags that need
+// one belong in Config.Tags.
+func parseLabels(s string) (map[string]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	tags := make(map[string]string)
+	for _, pair := range splitList(s) {
+		k, v, ok := strings.Cut(pair, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok {
+			return nil, fmt.Errorf("%q is not key=value", pair)
+		}
+		if _, dup := tags[k]; dup {
+			return nil, fmt.Errorf("key %q appears twice", k)
+		}
+		tags[k] = v
+	}
+	if err := labels.ValidateTags(tags); err != nil {
+		return nil, err
+	}
+	return tags, nil
+}
+
+// parseHeaders reads a JSON object of strings, as the Java agent does.
+func parseHeaders(s string) (map[string]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var h map[string]string
+	if err := json.Unmarshal([]byte(s), &h); err != nil {
+		return nil, fmt.Errorf(`want a JSON object of strings such as {"X-Header": "value"}: %w`, err)
+	}
+	return h, nil
+}
+
+// parseInterval reads a Go duration ("10s", "1m") or a whole number of
+// seconds ("10").
+func parseInterval(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		n, nerr := strconv.ParseUint(s, 10, 32)
+		if nerr != nil {
+			return 0, fmt.Errorf("%q is neither a duration such as 15s nor a number of seconds", s)
+		}
+		d = time.Duration(n) * time.Second
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("%q is not a positive duration", s)
+	}
+	return d, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,95 @@
+package envconfig
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func lookupFrom(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestReadAll(t *testing.T) {
+	v, err := Read(lookupFrom(map[string]string{
+		AppName:           "svc",
+		OTelServiceName:   "otel-svc",
+		ServerAddress:     "http://127.0.0.1:4040",
+		AuthToken:         "tok",
+		BasicAuthUser:     "u",
+		BasicAuthPassword: "p",
+		TenantID:          "t1",
+		Labels:            "env=prod, region = eu ,",
+		HTTPHeaders:       `{"X-A":"1"}`,
+		UploadInterval:    "10s",
+		ProfileTypes:      "cpu, alloc_space",
+		OutputDir:         "/tmp/x",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.AppName != "svc" || v.AppNameFrom != AppName {
+		t.Errorf("app name %q from %q", v.AppName, v.AppNameFrom)
+	}
+	if v.ServerAddress != "http://127.0.0.1:4040" || v.AuthToken != "tok" || v.BasicAuthUser != "u" ||
+		v.BasicAuthPassword != "p" || v.TenantID != "t1" || v.OutputDir != "/tmp/x" {
+		t.Errorf("strings not read: %+v", v)
+	}
+	if len(v.Tags) != 2 || v.Tags["env"] != "prod" || v.Tags["region"] != "eu" {
+		t.Errorf("tags %v", v.Tags)
+	}
+	if v.HTTPHeaders["X-A"] != "1" || v.UploadRate != 10*time.Second {
+		t.Errorf("headers %v rate %v", v.HTTPHeaders, v.UploadRate)
+	}
+	if len(v.ProfileTypes) != 2 || v.ProfileTypes[1] != "alloc_space" {
+		t.Errorf("profile types %q", v.ProfileTypes)
+	}
+}
+
+func TestOTelServiceNameIsFallback(t *testing.T) {
+	v, err := Read(lookupFrom(map[string]string{OTelServiceName: "otel-svc", AppName: " "}))
+	if err != nil || v.AppName != "otel-svc" || v.AppNameFrom != OTelServiceName {
+		t.Fatalf("got %q from %q, %v", v.AppName, v.AppNameFrom, err)
+	}
+}
+
+func TestUploadIntervalForms(t *testing.T) {
+	for in, want := range map[string]time.Duration{"15s": 15 * time.Second, "1m": time.Minute, "20": 20 * time.Second} {
+		v, err := Read(lookupFrom(map[string]string{UploadInterval: in}))
+		if err != nil || v.UploadRate != want {
+			t.Errorf("%q: got %v, %v; want %v", in, v.UploadRate, err, want)
+		}
+	}
+}
+
+func TestMalformedVariablesAreNamed(t *testing.T) {
+	for name, value := range map[string]string{
+		Labels:         "env",
+		HTTPHeaders:    "X-A: 1",
+		UploadInterval: "soon",
+	} {
+		_, err := Read(lookupFrom(map[string]string{name: value}))
+		if err == nil || !strings.HasPrefix(err.Error(), name+":") {
+			t.Errorf("%s=%q: got %v, want an error naming the variable", name, value, err)
+		}
+	}
+	for _, value := range []string{"-5s", "0"} {
+		if _, err := Read(lookupFrom(map[string]string{UploadInterval: value})); err == nil {
+			t.Errorf("%s=%q accepted", UploadInterval, value)
+		}
+	}
+	_, err := Read(lookupFrom(map[string]string{Labels: "bad-key=1"}))
+	if err == nil || !strings.Contains(err.Error(), "bad-key") {
+		t.Errorf("bad label key: %v", err)
+	}
+}
+
+func TestEmptyEnvironment(t *testing.T) {
+	v, err := Read(lookupFrom(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.AppName != "" || v.Tags != nil || v.UploadRate != 0 || v.ProfileTypes != nil {
+		t.Fatalf("empty environment gave %+v", v)
+	}
+}
