@@ -1,0 +1,88 @@
+package queue
+
+import (
+	"sync"
+	"time"
+
+	"github.com/emberprof/ember/upstream"
+)
+
+// dropLogEvery is the least time between two log lines about dropped
+// profiles; the drops in between are summed into the next line.
+const dropLogEvery = time.Minute
+
+// maxDistinct bounds the set of error messages already logged.
+const maxDistinct = 64
+
+// logs keeps the queue's logging quiet: drops are rate-limited, and each
+// distinct error is logged once until a delivery succeeds again.
+type logs struct {
+	name string
+	out  upstream.Logger
+	now  func() time.Time
+
+	mu         sync.Mutex
+	lastDrop   time.Time
+	unreported int                 // drops not logged yet
+	seen       map[string]struct{} // errors logged since the last success
+}
+
+func newLogs(name string, out upstream.Logger, now func() time.Time) logs {
+	return logs{name: name, out: out, now: now, seen: make(map[string]struct{})}
+}
+
+// dropped notes n dropped profiles and logs them unless a line about drops
+// went out less than dropLogEvery ago.
+func (l *logs) dropped(n int, why string) {
+	if l.out == nil {
+		return
+	}
+	l.mu.Lock()
+	l.unreported += n
+	now := l.now()
+	if !l.lastDrop.IsZero() && now.Sub(l.lastDrop) < dropLogEvery {
+		l.mu.Unlock()
+		return
+	}
+	total := l.unreported
+	l.unreported = 0
+	l.lastDrop = now
+	l.mu.Unlock()
+	l.out.Errorf("%s: dropped %d profiles (%s); see Stats().Dropped", l.name, total, why)
+}
+
+// failed logs a failed attempt: at error level the first time its message
+// is seen since the last success, at debug level after that.
+func (l *logs) failed(p *upstream.Profile, err error, attempt int, final bool) {
+	if l.out == nil {
+		return
+	}
+	msg := err.Error()
+	l.mu.Lock()
+	_, old := l.seen[msg]
+	if !old {
+		if len(l.seen) >= maxDistinct {
+			clear(l.seen)
+		}
+		l.seen[msg] = struct{}{}
+	}
+	l.mu.Unlock()
+	what := "will retry"
+	if final {
+		what = "giving up"
+	}
+	log := l.out.Errorf
+	if old {
+		log = l.out.Debugf
+	}
+	log("%s: %s %s profile, attempt %d: %s; %s", l.name, p.Application, p.Type, attempt, msg, what)
+}
+
+// succeeded forgets the errors seen, so that a new outage is logged again.
+func (l *logs) succeeded() {
+	l.mu.Lock()
+	if len(l.seen) > 0 {
+		clear(l.seen)
+	}
+	l.mu.Unlock()
+}

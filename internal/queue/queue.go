@@ -1,0 +1,266 @@
+// Package queue turns a synchronous exporter into an [upstream.Upstream]:
+// a bounded queue in front of a small pool of workers that retry.
+//
+// Queueing is kept apart from transport, as in OpenTelemetry's exporters:
+// an [Exporter] knows how to deliver one profile (HTTP, a file), the queue
+// knows when. The queue never blocks the caller: when it holds more jobs or
+// bytes than allowed it drops the oldest queued job and counts it.
+//
+// Jobs with the same key (application and profile type) are delivered one
+// at a time in the order they were queued, so a profile type's intervals
+// reach the destination in order even while one of them is being retried.
+package queue
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/emberprof/ember/internal/retry"
+	"github.com/emberprof/ember/upstream"
+)
+
+// Exporter delivers one profile, synchronously, honouring ctx.
+type Exporter interface {
+	// Export delivers p and returns how many bytes it sent. An error
+	// marked with [retry.Retryable] is tried again; any other is final.
+	Export(ctx context.Context, p *upstream.Profile) (sent int, err error)
+}
+
+// Config sets the queue's bounds and retry policy. Values below one are
+// raised to one.
+type Config struct {
+	MaxJobs     int // Queued profiles kept at most.
+	MaxBytes    int // Bytes of queued and in-flight profile data kept at most.
+	Workers     int // Profiles delivered concurrently.
+	MaxAttempts int // Attempts per profile, the first one included.
+	// Backoff spaces the attempts.
+	Backoff retry.Backoff
+	// Delay holds every job this long before its first attempt, unless a
+	// Flush or Shutdown asks for haste. Remote uploads use it to spread a
+	// fleet whose intervals end on the same second.
+	Delay time.Duration
+	// Name prefixes log lines and errors, e.g. "upstream/remote".
+	Name string
+	// Logger receives what the queue has to say; nil discards it.
+	Logger upstream.Logger
+	// Now reads the clock for Stats.LastErrorTime; nil means time.Now.
+	Now func() time.Time
+}
+
+// Queue is an [upstream.Upstream] that delivers through an [Exporter].
+type Queue struct {
+	cfg Config
+	exp Exporter
+	log logs
+
+	mu       sync.Mutex
+	work     *sync.Cond // signalled when a job may be taken or workers must stop
+	pending  []*job     // queued, oldest first
+	inflight []*job
+	busy     map[string]bool // keys with a job in flight
+	bytes    int             // data bytes of pending and in-flight jobs
+	seq      uint64          // sequence number of the last job queued
+	closed   bool            // Shutdown called: Upload drops
+	stopping bool            // workers must return
+	changed  chan struct{}   // closed and replaced when a job leaves the queue
+	hurried  uint64          // jobs up to this sequence number skip Delay
+	hurry    chan struct{}   // closed and replaced when hurried grows
+	stats    upstream.Stats
+
+	ctx    context.Context // cancelled when Shutdown's deadline passes
+	cancel context.CancelFunc
+	group  errgroup.Group
+}
+
+type job struct {
+	p      *upstream.Profile
+	key    string
+	seq    uint64
+	size   int
+	queued time.Time
+}
+
+// New starts a queue's workers. Shutdown stops them.
+func New(cfg Config, exp Exporter) *Queue {
+	cfg.MaxJobs = max(cfg.MaxJobs, 1)
+	cfg.MaxBytes = max(cfg.MaxBytes, 1)
+	cfg.Workers = max(cfg.Workers, 1)
+	cfg.MaxAttempts = max(cfg.MaxAttempts, 1)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	q := &Queue{
+		cfg:     cfg,
+		exp:     exp,
+		log:     newLogs(cfg.Name, cfg.Logger, cfg.Now),
+		busy:    make(map[string]bool),
+		changed: make(chan struct{}),
+		hurry:   make(chan struct{}),
+	}
+	q.work = sync.NewCond(&q.mu)
+	q.ctx, q.cancel = context.WithCancel(context.Background())
+	for range cfg.Workers {
+		q.group.Go(func() error {
+			q.worker()
+			return nil
+		})
+	}
+	return q
+}
+
+// Upload queues p and returns at once. If the queue is then over its job or
+// byte bound, the oldest queued profiles are dropped and counted.
+func (q *Queue) Upload(p *upstream.Profile) {
+	q.mu.Lock()
+	q.stats.Enqueued++
+	if q.closed {
+		q.stats.Dropped++
+		q.mu.Unlock()
+		q.log.dropped(1, "after shutdown")
+		return
+	}
+	q.seq++
+	j := &job{p: p, key: p.Application + "\x00" + string(p.Type), seq: q.seq, size: len(p.Data), queued: q.cfg.Now()}
+	q.pending = append(q.pending, j)
+	q.bytes += j.size
+	dropped := 0
+	for len(q.pending) > 0 && (len(q.pending) > q.cfg.MaxJobs || q.bytes > q.cfg.MaxBytes) {
+		q.bytes -= q.pending[0].size
+		q.pending[0] = nil
+		q.pending = q.pending[1:]
+		dropped++
+	}
+	q.stats.Dropped += uint64(dropped)
+	if dropped > 0 {
+		q.notifyLocked()
+	}
+	q.work.Signal()
+	q.mu.Unlock()
+	if dropped > 0 {
+		q.log.dropped(dropped, "queue full")
+	}
+}
+
+// Flush waits until every profile queued before the call has been
+// delivered or given up on, or until ctx is done. Queued profiles skip
+// their Delay.
+func (q *Queue) Flush(ctx context.Context) error {
+	q.mu.Lock()
+	target := q.seq
+	q.hurryLocked()
+	for q.oldestLocked() <= target {
+		changed := q.changed
+		q.mu.Unlock()
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("%s: flush: %w", q.cfg.Name, ctx.Err())
+		}
+		q.mu.Lock()
+	}
+	q.mu.Unlock()
+	return nil
+}
+
+// Shutdown stops taking profiles and delivers what is queued until ctx is
+// done; then it cancels the deliveries in flight and drops what is left.
+// It returns once every worker has returned, with an error that counts the
+// profiles not delivered. Later calls return nil at once.
+func (q *Queue) Shutdown(ctx context.Context) error {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return nil
+	}
+	q.closed = true
+	q.hurryLocked()
+	lostBefore := q.stats.Failed + q.stats.Dropped
+	q.stopIfDrainedLocked()
+	q.mu.Unlock()
+
+	done := make(chan struct{})
+	go func() {
+		_ = q.group.Wait()
+		close(done)
+	}()
+	var late error
+	select {
+	case <-done:
+	case <-ctx.Done():
+		late = ctx.Err()
+		q.mu.Lock()
+		q.stopping = true
+		q.work.Broadcast()
+		q.mu.Unlock()
+		q.cancel()
+		<-done
+	}
+	q.cancel()
+
+	q.mu.Lock()
+	left := len(q.pending)
+	q.stats.Dropped += uint64(left)
+	q.pending = nil
+	q.bytes = 0
+	q.notifyLocked()
+	lost := q.stats.Failed + q.stats.Dropped - lostBefore
+	q.mu.Unlock()
+
+	if lost == 0 {
+		return nil
+	}
+	if late != nil {
+		return fmt.Errorf("%s: shutdown: %d profiles not delivered (%d still queued when the deadline passed): %w",
+			q.cfg.Name, lost, left, late)
+	}
+	if last := q.Stats().LastError; last != "" {
+		return fmt.Errorf("%s: shutdown: %d profiles not delivered; the last error: %s", q.cfg.Name, lost, last)
+	}
+	return fmt.Errorf("%s: shutdown: %d profiles not delivered", q.cfg.Name, lost)
+}
+
+// Stats returns a snapshot of the counters.
+func (q *Queue) Stats() upstream.Stats {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.stats
+}
+
+// oldestLocked returns the sequence number of the oldest job not yet done,
+// or the largest number if there is none.
+func (q *Queue) oldestLocked() uint64 {
+	oldest := ^uint64(0)
+	if len(q.pending) > 0 {
+		oldest = q.pending[0].seq
+	}
+	for _, j := range q.inflight {
+		oldest = min(oldest, j.seq)
+	}
+	return oldest
+}
+
+// hurryLocked makes every job queued so far skip the rest of its Delay.
+func (q *Queue) hurryLocked() {
+	q.hurried = q.seq
+	close(q.hurry)
+	q.hurry = make(chan struct{})
+}
+
+// notifyLocked wakes every Flush waiting for a job to leave.
+func (q *Queue) notifyLocked() {
+	close(q.changed)
+	q.changed = make(chan struct{})
+}
+
+// stopIfDrainedLocked tells the workers to return once Shutdown has been
+// called and nothing is left to deliver.
+func (q *Queue) stopIfDrainedLocked() {
+	if q.closed && len(q.pending) == 0 && len(q.inflight) == 0 {
+		q.stopping = true
+		q.work.Broadcast()
+	}
+}

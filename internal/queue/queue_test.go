@@ -1,0 +1,430 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emberprof/ember/internal/leaktest"
+	"github.com/emberprof/ember/internal/retry"
+	"github.com/emberprof/ember/upstream"
+)
+
+// fakeExporter records deliveries and answers with what its script says.
+type fakeExporter struct {
+	mu        sync.Mutex
+	attempts  map[string]int // per profile ID (its Data)
+	delivered []string
+	script    func(id string, attempt int) error // nil error: delivered
+	gate      chan struct{}                      // if set, each Export waits for a token or ctx
+}
+
+func (f *fakeExporter) Export(ctx context.Context, p *upstream.Profile) (int, error) {
+	if f.gate != nil {
+		select {
+		case <-f.gate:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+	id := string(p.Data)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.attempts == nil {
+		f.attempts = map[string]int{}
+	}
+	f.attempts[id]++
+	var err error
+	if f.script != nil {
+		err = f.script(id, f.attempts[id])
+	}
+	if err == nil {
+		f.delivered = append(f.delivered, id)
+		return len(p.Data), nil
+	}
+	return 0, err
+}
+
+func (f *fakeExporter) got() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.delivered...)
+}
+
+// recLogger keeps log lines by level.
+type recLogger struct {
+	mu    sync.Mutex
+	lines map[string][]string
+}
+
+func (l *recLogger) add(level, format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.lines == nil {
+		l.lines = map[string][]string{}
+	}
+	l.lines[level] = append(l.lines[level], fmt.Sprintf(format, args...))
+}
+func (l *recLogger) Infof(f string, a ...any)  { l.add("info", f, a...) }
+func (l *recLogger) Debugf(f string, a ...any) { l.add("debug", f, a...) }
+func (l *recLogger) Errorf(f string, a ...any) { l.add("error", f, a...) }
+func (l *recLogger) get(level string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.lines[level]...)
+}
+
+func prof(typ upstream.Type, id string) *upstream.Profile {
+	return &upstream.Profile{Application: "app", Type: typ, Data: []byte(id)}
+}
+
+func testConfig() Config {
+	return Config{MaxJobs: 100, MaxBytes: 1 << 20, Workers: 3, MaxAttempts: 5, Name: "test",
+		Backoff: retry.Backoff{Base: time.Microsecond, Max: time.Microsecond}}
+}
+
+func mustFlush(t *testing.T, q *Queue) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := q.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func checkBalance(t *testing.T, s upstream.Stats) {
+	t.Helper()
+	if s.Enqueued != s.Delivered+s.Failed+s.Dropped {
+		t.Errorf("counts do not add up once idle: %+v", s)
+	}
+}
+
+func TestRetriesDeliverEachOnceInOrderPerType(t *testing.T) {
+	// Every profile fails twice with a retryable error, then succeeds.
+	f := &fakeExporter{script: func(id string, attempt int) error {
+		if attempt <= 2 {
+			return retry.Retryable(errors.New("503"), 0)
+		}
+		return nil
+	}}
+	q := New(testConfig(), f)
+	defer q.Shutdown(context.Background())
+	types := []upstream.Type{upstream.TypeCPU, upstream.TypeHeap, upstream.TypeMutex}
+	for i := range 10 {
+		for _, typ := range types {
+			q.Upload(prof(typ, fmt.Sprintf("%s-%02d", typ, i)))
+		}
+	}
+	mustFlush(t, q)
+
+	got := f.got()
+	if len(got) != 30 {
+		t.Fatalf("delivered %d profiles, want 30: %v", len(got), got)
+	}
+	seen := map[string]bool{}
+	last := map[string]string{}
+	for _, id := range got {
+		if seen[id] {
+			t.Errorf("%s delivered twice", id)
+		}
+		seen[id] = true
+		typ := id[:strings.Index(id, "-")]
+		if id < last[typ] {
+			t.Errorf("%s delivered after %s", id, last[typ])
+		}
+		last[typ] = id
+	}
+	s := q.Stats()
+	if s.Delivered != 30 || s.Retried != 60 || s.Failed != 0 || s.Dropped != 0 || s.BytesSent == 0 {
+		t.Errorf("stats %+v, want 30 delivered, 60 retried", s)
+	}
+	if !strings.Contains(s.LastError, "503") || s.LastErrorTime.IsZero() {
+		t.Errorf("last error %q at %v", s.LastError, s.LastErrorTime)
+	}
+	checkBalance(t, s)
+}
+
+func TestFinalErrorIsNotRetriedAndLoggedOnce(t *testing.T) {
+	f := &fakeExporter{script: func(string, int) error { return errors.New("400 Bad Request: invalid name") }}
+	log := &recLogger{}
+	cfg := testConfig()
+	cfg.Logger = log
+	q := New(cfg, f)
+	defer q.Shutdown(context.Background())
+	for i := range 4 {
+		q.Upload(prof(upstream.TypeCPU, fmt.Sprint(i)))
+	}
+	mustFlush(t, q)
+	s := q.Stats()
+	if s.Failed != 4 || s.Retried != 0 || s.Delivered != 0 {
+		t.Errorf("stats %+v, want 4 failed and no retries", s)
+	}
+	for i := range 4 {
+		if n := f.attempts[fmt.Sprint(i)]; n != 1 {
+			t.Errorf("profile %d attempted %d times", i, n)
+		}
+	}
+	if errs := log.get("error"); len(errs) != 1 || !strings.Contains(errs[0], "invalid name") {
+		t.Errorf("error log lines %q, want one with the server's message", errs)
+	}
+	if dbg := log.get("debug"); len(dbg) != 3 {
+		t.Errorf("debug log lines %q, want the 3 repeats", dbg)
+	}
+}
+
+func TestGivesUpAfterMaxAttempts(t *testing.T) {
+	f := &fakeExporter{script: func(string, int) error { return retry.Retryable(errors.New("502"), 0) }}
+	cfg := testConfig()
+	cfg.MaxAttempts = 3
+	q := New(cfg, f)
+	defer q.Shutdown(context.Background())
+	q.Upload(prof(upstream.TypeCPU, "a"))
+	mustFlush(t, q)
+	if n := f.attempts["a"]; n != 3 {
+		t.Errorf("%d attempts, want 3", n)
+	}
+	if s := q.Stats(); s.Failed != 1 || s.Retried != 2 {
+		t.Errorf("stats %+v, want 1 failed after 2 retries", s)
+	}
+}
+
+func TestRetryAfterIsPassedToBackoff(t *testing.T) {
+	f := &fakeExporter{script: func(_ string, attempt int) error {
+		if attempt == 1 {
+			return retry.Retryable(errors.New("429"), 42*time.Second)
+		}
+		return nil
+	}}
+	cfg := testConfig()
+	var mu sync.Mutex
+	var waits []time.Duration
+	// The backoff caps Retry-After at 1µs here; record what it was asked.
+	cfg.Backoff = retry.Backoff{MaxRetryAfter: time.Microsecond}
+	q := New(cfg, exporterFunc(func(ctx context.Context, p *upstream.Profile) (int, error) {
+		n, err := f.Export(ctx, p)
+		if after, ok := retry.IsRetryable(err); ok {
+			mu.Lock()
+			waits = append(waits, after)
+			mu.Unlock()
+		}
+		return n, err
+	}))
+	defer q.Shutdown(context.Background())
+	q.Upload(prof(upstream.TypeCPU, "a"))
+	mustFlush(t, q)
+	if len(waits) != 1 || waits[0] != 42*time.Second || f.attempts["a"] != 2 {
+		t.Errorf("waits %v, attempts %d", waits, f.attempts["a"])
+	}
+}
+
+type exporterFunc func(context.Context, *upstream.Profile) (int, error)
+
+func (f exporterFunc) Export(ctx context.Context, p *upstream.Profile) (int, error) { return f(ctx, p) }
+
+func TestOverflowDropsOldestAndBoundsBytes(t *testing.T) {
+	f := &fakeExporter{gate: make(chan struct{})}
+	log := &recLogger{}
+	cfg := testConfig()
+	cfg.Workers = 1
+	cfg.MaxJobs = 4
+	cfg.MaxBytes = 1000
+	cfg.Logger = log
+	q := New(cfg, f)
+	defer q.Shutdown(context.Background())
+
+	// The worker takes the first profile and blocks on the gate.
+	q.Upload(prof(upstream.TypeCPU, "p00"))
+	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return len(q.inflight) == 1 })
+	for i := 1; i <= 10; i++ {
+		q.Upload(prof(upstream.TypeCPU, fmt.Sprintf("p%02d", i)))
+		q.mu.Lock()
+		if len(q.pending) > cfg.MaxJobs || q.bytes > cfg.MaxBytes {
+			t.Errorf("queue holds %d jobs, %d bytes", len(q.pending), q.bytes)
+		}
+		q.mu.Unlock()
+	}
+	// A profile bigger than the byte bound pushes everything queued out.
+	big := &upstream.Profile{Application: "app", Type: upstream.TypeHeap, Data: make([]byte, 995)}
+	q.Upload(big)
+	q.mu.Lock()
+	if len(q.pending) != 1 || q.bytes > cfg.MaxBytes {
+		t.Errorf("after a %d-byte profile: %d jobs, %d bytes queued", len(big.Data), len(q.pending), q.bytes)
+	}
+	q.mu.Unlock()
+	close(f.gate)
+	mustFlush(t, q)
+
+	got := f.got()
+	if len(got) != 2 || got[0] != "p00" || len(got[1]) != len(big.Data) {
+		t.Errorf("delivered %d profiles, want p00 and the big one (the rest were pushed out)", len(got))
+	}
+	s := q.Stats()
+	if s.Dropped != 10 || s.Enqueued != 12 {
+		t.Errorf("stats %+v, want 12 enqueued, 10 dropped", s)
+	}
+	checkBalance(t, s)
+	if errs := log.get("error"); len(errs) != 1 || !strings.Contains(errs[0], "dropped 1 profiles (queue full)") {
+		t.Errorf("drop log lines %q, want one (rate-limited)", errs)
+	}
+}
+
+func TestOverflowKeepsNewestInOrder(t *testing.T) {
+	f := &fakeExporter{gate: make(chan struct{})}
+	cfg := testConfig()
+	cfg.Workers = 1
+	cfg.MaxJobs = 3
+	q := New(cfg, f)
+	defer q.Shutdown(context.Background())
+	q.Upload(prof(upstream.TypeCPU, "p0"))
+	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return len(q.inflight) == 1 })
+	for i := 1; i <= 6; i++ {
+		q.Upload(prof(upstream.TypeCPU, fmt.Sprintf("p%d", i)))
+	}
+	close(f.gate)
+	mustFlush(t, q)
+	if got := strings.Join(f.got(), ","); got != "p0,p4,p5,p6" {
+		t.Errorf("delivered %s, want p0,p4,p5,p6", got)
+	}
+}
+
+func TestDropLogIsRateLimited(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	log := &recLogger{}
+	l := newLogs("test", log, clock)
+	l.dropped(1, "queue full")
+	l.dropped(2, "queue full")
+	l.dropped(3, "queue full")
+	mu.Lock()
+	now = now.Add(dropLogEvery)
+	mu.Unlock()
+	l.dropped(4, "queue full")
+	want := []string{"test: dropped 1 profiles (queue full); see Stats().Dropped",
+		"test: dropped 9 profiles (queue full); see Stats().Dropped"}
+	if got := log.get("error"); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("log lines %q, want %q", got, want)
+	}
+}
+
+func TestFlushWaitsOnlyForEarlierProfiles(t *testing.T) {
+	f := &fakeExporter{gate: make(chan struct{})}
+	cfg := testConfig()
+	cfg.Workers = 1
+	q := New(cfg, f)
+	defer q.Shutdown(context.Background())
+	q.Upload(prof(upstream.TypeCPU, "a"))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := q.Flush(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Flush with a done context = %v, want context.Canceled", err)
+	}
+	flushed := make(chan error)
+	go func() { flushed <- q.Flush(context.Background()) }()
+	f.gate <- struct{}{} // deliver a
+	if err := <-flushed; err != nil {
+		t.Fatal(err)
+	}
+	if got := f.got(); len(got) != 1 {
+		t.Errorf("Flush returned with %v delivered", got)
+	}
+	close(f.gate)
+}
+
+func TestDelayIsSkippedByFlushAndShutdown(t *testing.T) {
+	f := &fakeExporter{}
+	cfg := testConfig()
+	cfg.Delay = time.Hour
+	q := New(cfg, f)
+	q.Upload(prof(upstream.TypeCPU, "a"))
+	mustFlush(t, q)
+	q.Upload(prof(upstream.TypeCPU, "b"))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := q.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(f.got(), ","); got != "a,b" {
+		t.Errorf("delivered %s, want a,b", got)
+	}
+}
+
+func TestShutdownDrainsThenIsIdempotent(t *testing.T) {
+	before := leaktest.Take()
+	f := &fakeExporter{}
+	q := New(testConfig(), f)
+	for i := range 20 {
+		q.Upload(prof(upstream.Type(fmt.Sprint(i%4)), fmt.Sprint(i)))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := q.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.got()); n != 20 {
+		t.Errorf("Shutdown delivered %d of 20", n)
+	}
+	if err := q.Shutdown(ctx); err != nil {
+		t.Errorf("second Shutdown = %v", err)
+	}
+	q.Upload(prof(upstream.TypeCPU, "late"))
+	if err := q.Flush(context.Background()); err != nil {
+		t.Errorf("Flush after Shutdown = %v", err)
+	}
+	s := q.Stats()
+	if s.Delivered != 20 || s.Dropped != 1 || s.Enqueued != 21 {
+		t.Errorf("stats %+v, want 20 delivered and the late one dropped", s)
+	}
+	before.Check(t, "internal/queue")
+}
+
+func TestShutdownDeadlineCancelsAndCounts(t *testing.T) {
+	before := leaktest.Take()
+	f := &fakeExporter{gate: make(chan struct{})} // never opened: Export blocks until cancelled
+	cfg := testConfig()
+	cfg.Workers = 2
+	q := New(cfg, f)
+	for i := range 5 {
+		q.Upload(prof(upstream.Type(fmt.Sprint(i)), fmt.Sprint(i)))
+	}
+	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return len(q.inflight) == 2 })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	err := q.Shutdown(ctx)
+	if err == nil || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "5 profiles not delivered") {
+		t.Errorf("Shutdown = %v, want 5 not delivered and the deadline", err)
+	}
+	s := q.Stats()
+	if s.Dropped != 5 || s.Delivered != 0 {
+		t.Errorf("stats %+v, want 5 dropped", s)
+	}
+	checkBalance(t, s)
+	before.Check(t, "internal/queue")
+}
+
+func TestShutdownReportsFailures(t *testing.T) {
+	f := &fakeExporter{script: func(string, int) error { return errors.New("401 Unauthorized") }}
+	q := New(testConfig(), f)
+	q.Upload(prof(upstream.TypeCPU, "a"))
+	err := q.Shutdown(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "1 profiles not delivered") || !strings.Contains(err.Error(), "401") {
+		t.Errorf("Shutdown = %v, want 1 not delivered with the last error", err)
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after 10 s.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
