@@ -159,3 +159,43 @@ func TestQuerierReadsHandMadePush(t *testing.T) {
 		t.Errorf("SelectSeries by part = %v, want a=%d b=%d", sums, 300*ms, 150*ms)
 	}
 }
+
+// TestProfilesOfSeparatesPushes checks profilesOf: two pushes of one
+// series a second apart read back as two profiles, in order, each with
+// its own values.
+func TestProfilesOfSeparatesPushes(t *testing.T) {
+	t.Parallel()
+	base := serverURL(t)
+	svc := serviceName(t)
+	first := time.Now().Add(-3 * time.Second).Truncate(time.Second)
+	second := first.Add(time.Second)
+	one, two := handMadeCPUProfile(first), handMadeCPUProfile(second)
+	two.Sample = two.Sample[:1] // only root->left->leaf, 300 ms
+	pushRaw(t, base, svc, first, second, one)
+	pushRaw(t, base, svc, second, second.Add(time.Second), two)
+
+	q := newQuerier(base, "")
+	sel := fmt.Sprintf(`{service_name=%q}`, svc)
+	got := eventually(t, func() ([]stored, error) {
+		ps, err := q.profilesOf(context.Background(), cpuTypeID, sel, first.Add(-time.Minute), first.Add(time.Minute))
+		if err == nil && len(ps) < 2 {
+			err = fmt.Errorf("%d profiles stored, want 2: %w", len(ps), errNoData)
+		}
+		return ps, err
+	})
+	if len(got) != 2 {
+		t.Fatalf("%d profiles, want 2", len(got))
+	}
+	ms := int64(time.Millisecond)
+	for i, want := range []struct {
+		at          time.Time
+		total, left int64
+	}{{first, 450 * ms, 300 * ms}, {second, 300 * ms, 300 * ms}} {
+		if !got[i].At.Equal(want.at) {
+			t.Errorf("profile %d at %v, want %v", i, got[i].At, want.at)
+		}
+		if int64(got[i].FG.Total) != want.total || got[i].FG.FunctionTotal("hand.left") != want.left {
+			t.Errorf("profile %d: total %d, hand.left %d; want %d, %d", i, got[i].FG.Total, got[i].FG.FunctionTotal("hand.left"), want.total, want.left)
+		}
+	}
+}

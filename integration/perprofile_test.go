@@ -1,0 +1,49 @@
+package integration_test
+
+import (
+	"context"
+	"sort"
+	"time"
+)
+
+// seriesStep is the step used to find when profiles were stored: small
+// enough that two intervals of a test never share a step.
+const seriesStep = 100 * time.Millisecond
+
+// stored is one profile as the server keeps it: its time (truncated to
+// seriesStep) and its flame graph.
+type stored struct {
+	At time.Time
+	FG *flamegraph
+}
+
+// profilesOf returns every profile of profileTypeID that selector picks
+// between start and end, one by one in time order. The server keeps a
+// pushed profile at its own timestamp, so each one is found with
+// SelectSeries and then read alone.
+func (q *querier) profilesOf(ctx context.Context, profileTypeID, selector string, start, end time.Time) ([]stored, error) {
+	ss, err := q.SelectSeries(ctx, profileTypeID, selector, start, end, seriesStep)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[time.Time]bool{}
+	var times []time.Time
+	for _, s := range ss {
+		for _, p := range s.Points {
+			if !seen[p.Timestamp] {
+				seen[p.Timestamp] = true
+				times = append(times, p.Timestamp)
+			}
+		}
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+	out := make([]stored, 0, len(times))
+	for _, at := range times {
+		fg, err := q.SelectMergeStacktraces(ctx, profileTypeID, selector, at, at.Add(seriesStep-time.Millisecond))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, stored{At: at, FG: fg})
+	}
+	return out, nil
+}
