@@ -1,0 +1,35 @@
+// Package collect takes the Go runtime's profiles, one per interval, for
+// Ember's session: CPU through the shared CPU profile (internal/cpuprof),
+// heap, mutex and block as per-interval deltas, goroutines and leaked
+// goroutines as snapshots. Every collector returns gzipped pprof whose
+// pprof label keys the Pyroscope server accepts.
+//
+// Collectors are not safe for concurrent use: the session calls them from
+// its one goroutine.
+package collect
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/emberprof/ember/upstream"
+)
+
+// A Collector produces one profile of its type per interval.
+type Collector interface {
+	// Type names the runtime profile the collector takes.
+	Type() upstream.Type
+	// Collect ends the current interval and returns its profile.
+	// final is true for the last interval, when the session stops. An
+	// error wrapping ErrSkipped means the interval has no profile on
+	// purpose (its text says why).
+	Collect(final bool) ([]byte, error)
+}
+
+// ErrSkipped marks an interval a collector left out on purpose, such as a
+// goroutine profile above the goroutine limit.
+var ErrSkipped = errors.New("skipped")
+
+func skipped(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrSkipped, fmt.Sprintf(format, args...))
+}

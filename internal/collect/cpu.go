@@ -1,0 +1,81 @@
+package collect
+
+import (
+	"errors"
+	"time"
+
+	"github.com/emberprof/ember/internal/cpuprof"
+	"github.com/emberprof/ember/internal/labels"
+	"github.com/emberprof/ember/upstream"
+)
+
+// CPU collects the CPU profile through the process's shared CPU profile
+// (internal/cpuprof), cutting it at every interval boundary so its window
+// is exactly the interval. While someone else holds the runtime CPU
+// profile (the application's own pprof.StartCPUProfile), intervals are
+// skipped; the collector retries at each boundary and resumes once the
+// profile is free.
+type CPU struct {
+	win     *cpuprof.Window
+	lastCut time.Time
+	busy    error // why the last Start failed, if win is nil
+}
+
+// NewCPU opens the first window now. If the CPU profile is held elsewhere
+// it still returns a collector (whose intervals are skipped until the
+// profile is free) along with the error.
+func NewCPU() (*CPU, error) {
+	c := &CPU{lastCut: time.Now()}
+	c.win, c.busy = cpuprof.Start()
+	if c.win != nil {
+		c.lastCut = c.win.From()
+	}
+	return c, c.busy
+}
+
+// Type implements Collector.
+func (c *CPU) Type() upstream.Type { return upstream.TypeCPU }
+
+// LastCut returns the instant of the last boundary: the end of the
+// interval the last Collect returned. Before the first Collect it is the
+// start of the first window.
+func (c *CPU) LastCut() time.Time { return c.lastCut }
+
+// Collect implements Collector.
+func (c *CPU) Collect(final bool) ([]byte, error) {
+	if c.win == nil {
+		c.lastCut = time.Now()
+		reason := c.busy
+		if !final {
+			c.win, c.busy = cpuprof.Start()
+			if c.win != nil {
+				c.lastCut = c.win.From()
+			}
+		}
+		return nil, skipped("the CPU profile was held by someone else: %v", reason)
+	}
+	var data []byte
+	var err error
+	if final {
+		data, err = c.win.Stop()
+		c.win = nil
+		c.lastCut = time.Now()
+	} else {
+		var next *cpuprof.Window
+		data, next, err = c.win.Rotate()
+		c.win = next
+		if next != nil {
+			c.lastCut = next.From()
+		} else {
+			c.lastCut = time.Now()
+			c.busy = err
+		}
+	}
+	if data == nil {
+		return nil, err
+	}
+	// When the window ended early or could not be reopened, data still
+	// holds what was recorded: deliver it, and report the reason.
+	data, _, serr := labels.SanitizeProfile(data)
+	return data, errors.Join(err, serr)
+}
