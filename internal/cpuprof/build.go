@@ -32,7 +32,9 @@ func build(segs [][]byte, from, until time.Time) ([]byte, error) {
 		return nil, fmt.Errorf("cpuprof: merging %d segments: %w", len(segs), err)
 	}
 	merged.TimeNanos = from.UnixNano()
-	merged.DurationNanos = until.Sub(from).Nanoseconds()
+	// Wall-clock nanoseconds on both ends, so that adjoining windows'
+	// TimeNanos+DurationNanos equals the next TimeNanos exactly.
+	merged.DurationNanos = until.UnixNano() - from.UnixNano()
 	var out bytes.Buffer
 	if err := merged.Write(&out); err != nil {
 		return nil, fmt.Errorf("cpuprof: writing merged profile: %w", err)
