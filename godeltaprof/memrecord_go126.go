@@ -1,0 +1,45 @@
+//go:build go1.26 && !go1.27
+
+package godeltaprof
+
+import (
+	"math"
+	_ "unsafe" // for go:linkname
+)
+
+// memRecord mirrors internal/profilerecord.MemProfileRecord of Go 1.26.
+type memRecord struct {
+	AllocBytes, FreeBytes     int64
+	AllocObjects, FreeObjects int64
+	Stack                     []uintptr
+}
+
+//go:linkname runtime_memProfile runtime.pprof_memProfileInternal
+func runtime_memProfile(p []memRecord, inuseZero bool) (n int, ok bool)
+
+// heapValues returns a record's values as runtime/pprof writes them at rate:
+// alloc objects and bytes, inuse objects and bytes, all unsampled; and the
+// object size it labels the sample with (0 when unknown).
+func heapValues(r *memRecord, rate int64) (v [4]int64, size int64) {
+	v[0], v[1] = scaleHeapSample(r.AllocObjects, r.AllocBytes, rate)
+	v[2], v[3] = scaleHeapSample(r.AllocObjects-r.FreeObjects, r.AllocBytes-r.FreeBytes, rate)
+	if r.AllocObjects > 0 {
+		size = r.AllocBytes / r.AllocObjects
+	}
+	return v, size
+}
+
+// scaleHeapSample is runtime/pprof's estimate of the unsampled count and
+// bytes from sampled ones: each sample of average size s was taken with
+// probability 1-exp(-s/rate).
+func scaleHeapSample(count, bytes, rate int64) (int64, int64) {
+	if count == 0 || bytes == 0 {
+		return 0, 0
+	}
+	if rate <= 1 {
+		return count, bytes
+	}
+	avg := float64(bytes) / float64(count)
+	scale := 1 / (1 - math.Exp(-avg/float64(rate)))
+	return int64(float64(count) * scale), int64(float64(bytes) * scale)
+}

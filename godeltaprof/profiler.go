@@ -1,0 +1,142 @@
+package godeltaprof
+
+import (
+	"io"
+	"sync"
+	"time"
+
+	"github.com/emberprof/ember/internal/pprofenc"
+)
+
+// kind is one of the three profiles, with what runtime/pprof calls it and
+// how it describes its values.
+type kind struct {
+	name        string // runtime/pprof.Lookup name
+	sampleTypes []pprofenc.ValueType
+	periodType  pprofenc.ValueType
+	cumulative  int // leading sample values that become deltas
+}
+
+var (
+	heapKind = &kind{
+		name: "heap",
+		sampleTypes: []pprofenc.ValueType{
+			{Type: "alloc_objects", Unit: "count"},
+			{Type: "alloc_space", Unit: "bytes"},
+			{Type: "inuse_objects", Unit: "count"},
+			{Type: "inuse_space", Unit: "bytes"},
+		},
+		periodType: pprofenc.ValueType{Type: "space", Unit: "bytes"},
+		cumulative: 2,
+	}
+	mutexKind = &kind{
+		name:        "mutex",
+		sampleTypes: contentionTypes,
+		periodType:  pprofenc.ValueType{Type: "contentions", Unit: "count"},
+		cumulative:  2,
+	}
+	blockKind = &kind{
+		name:        "block",
+		sampleTypes: contentionTypes,
+		periodType:  pprofenc.ValueType{Type: "contentions", Unit: "count"},
+		cumulative:  2,
+	}
+	contentionTypes = []pprofenc.ValueType{
+		{Type: "contentions", Unit: "count"},
+		{Type: "delay", Unit: "nanoseconds"},
+	}
+)
+
+// source writes one delta profile; implementations keep their own state and
+// are called under the owning profiler's lock.
+type source interface {
+	profile(w io.Writer) error
+}
+
+// processStart approximates when the program started: package
+// initialisation runs before main. The first profile's window starts here,
+// because it holds everything the runtime recorded since then.
+var processStart = time.Now()
+
+// window tracks the time span a delta profile covers.
+type window struct {
+	prev time.Time
+}
+
+// next returns the start and length of the window ending at now, and makes
+// now the start of the next one.
+func (w *window) next(now time.Time) (startNanos, durationNanos int64) {
+	if w.prev.IsZero() {
+		w.prev = processStart
+	}
+	start := w.prev
+	w.prev = now
+	return start.UnixNano(), now.Sub(start).Nanoseconds()
+}
+
+// newSource returns the fast source for k when this Go release has one,
+// unless fallback is set; otherwise the one built on runtime/pprof.
+func newSource(k *kind, fallback bool) source {
+	if !fallback {
+		if s := newFastSource(k); s != nil {
+			return s
+		}
+	}
+	return newFallbackSource(k)
+}
+
+// HeapProfiler writes delta heap profiles. It is safe for concurrent use;
+// calls are serialised.
+type HeapProfiler struct {
+	mu  sync.Mutex
+	src source
+}
+
+// NewHeapProfiler returns a HeapProfiler whose first Profile covers
+// everything since the program started.
+func NewHeapProfiler() *HeapProfiler {
+	return &HeapProfiler{src: newSource(heapKind, false)}
+}
+
+// Profile writes, as gzipped pprof, the heap profile with alloc_objects and
+// alloc_space as the change since the previous call (or since the program
+// started, for the first call) and inuse_objects and inuse_space as they are
+// now. Like runtime/pprof's heap profile, it reflects the most recently
+// completed garbage collection. Stacks with nothing allocated in the window
+// and nothing in use are left out. The profile's time is the start of the
+// window and its duration the window's length.
+func (p *HeapProfiler) Profile(w io.Writer) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.src.profile(w)
+}
+
+// BlockProfiler writes delta mutex or block profiles. It is safe for
+// concurrent use; calls are serialised.
+type BlockProfiler struct {
+	mu  sync.Mutex
+	src source
+}
+
+// NewMutexProfiler returns a BlockProfiler for the mutex profile. The runtime
+// records mutex contention only after runtime.SetMutexProfileFraction.
+func NewMutexProfiler() *BlockProfiler {
+	return &BlockProfiler{src: newSource(mutexKind, false)}
+}
+
+// NewBlockProfiler returns a BlockProfiler for the block profile. The runtime
+// records blocking only after runtime.SetBlockProfileRate.
+func NewBlockProfiler() *BlockProfiler {
+	return &BlockProfiler{src: newSource(blockKind, false)}
+}
+
+// Profile writes, as gzipped pprof, the contentions and delay (in
+// nanoseconds) recorded since the previous call (or since the program
+// started, for the first call). Stacks with nothing new are left out. The
+// profile's time is the start of the window and its duration the window's
+// length.
+func (p *BlockProfiler) Profile(w io.Writer) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.src.profile(w)
+}

@@ -1,0 +1,276 @@
+// Package pprofenc writes gzipped pprof (profile.proto) profiles for
+// collectors that emit many profiles from the same process.
+//
+// An Encoder is meant to live as long as its collector. Everything that does
+// not change between profiles is kept: the string table, functions and
+// locations (each encoded once, when first added), the mappings and the gzip
+// writer. A profile then costs only its samples, plus copying the already
+// encoded locations and functions those samples use.
+//
+// The wire format follows github.com/google/pprof/proto/profile.proto.
+package pprofenc
+
+import (
+	"io"
+
+	"github.com/klauspost/compress/gzip"
+)
+
+// Field numbers of profile.proto.
+const (
+	profileSampleType        = 1
+	profileSample            = 2
+	profileMapping           = 3
+	profileLocation          = 4
+	profileFunction          = 5
+	profileStringTable       = 6
+	profileTimeNanos         = 9
+	profileDurationNanos     = 10
+	profilePeriodType        = 11
+	profilePeriod            = 12
+	profileDefaultSampleType = 14
+
+	valueTypeType = 1
+	valueTypeUnit = 2
+
+	sampleLocationID = 1
+	sampleValue      = 2
+	sampleLabel      = 3
+
+	labelKey = 1
+	labelNum = 3
+
+	mappingID           = 1
+	mappingStart        = 2
+	mappingLimit        = 3
+	mappingOffset       = 4
+	mappingFilename     = 5
+	mappingBuildID      = 6
+	mappingHasFunctions = 7
+
+	locationID        = 1
+	locationMappingID = 2
+	locationAddress   = 3
+	locationLine      = 4
+
+	lineFunctionID = 1
+	lineLine       = 2
+
+	functionID         = 1
+	functionName       = 2
+	functionSystemName = 3
+	functionFilename   = 4
+	functionStartLine  = 5
+)
+
+// ValueType names a sample value or the sampling period, such as
+// ("alloc_space", "bytes").
+type ValueType struct {
+	Type, Unit string
+}
+
+// Header holds the per-profile fields that are not samples.
+type Header struct {
+	SampleTypes       []ValueType
+	PeriodType        ValueType
+	Period            int64
+	TimeNanos         int64
+	DurationNanos     int64
+	DefaultSampleType string
+}
+
+// Line is one frame of a location: a function and a line in it. A location
+// of inlined calls has several lines, the innermost (leaf) first.
+type Line struct {
+	Function   string // name shown to people
+	SystemName string // symbol name; runtime/pprof uses the same as Function
+	File       string
+	Line       int64
+	StartLine  int64 // first line of the function
+}
+
+// Label is a numeric sample label such as ("bytes", 64). The zero Label
+// means no label.
+type Label struct {
+	Key int64 // string index from Encoder.String; 0 for none
+	Num int64
+}
+
+// Encoder builds profiles. It is not safe for concurrent use.
+type Encoder struct {
+	strings     map[string]int64
+	stringTable []byte // encoded string_table entries, in index order
+
+	funcIDs  map[string]uint64 // by name, like runtime/pprof
+	funcMsgs [][]byte          // encoded Function fields, by ID-1
+	locMsgs  [][]byte          // encoded Location fields, by ID-1
+	locFuncs [][]uint64        // functions each location uses, by ID-1
+
+	mappings []mapping
+
+	// Marks of what the current profile uses, so each location and
+	// function is written once per profile.
+	gen      uint32
+	locMark  []uint32
+	funcMark []uint32
+	usedLocs []uint64
+
+	out     []byte // the uncompressed profile being built
+	scratch []byte
+	zw      *gzip.Writer
+}
+
+// New returns an Encoder whose locations are attributed to mappings.
+// With no mappings, one mapping covering every address is used.
+func New(mappings []Mapping) *Encoder {
+	e := &Encoder{
+		strings: make(map[string]int64),
+		funcIDs: make(map[string]uint64),
+	}
+	e.String("")
+	e.setMappings(mappings)
+	return e
+}
+
+// String returns the index of s in the string table, adding it if new.
+func (e *Encoder) String(s string) int64 {
+	if i, ok := e.strings[s]; ok {
+		return i
+	}
+	i := int64(len(e.strings))
+	e.strings[s] = i
+	e.stringTable = appendString(e.stringTable, profileStringTable, s)
+	return i
+}
+
+// AddLocation records a location at addr with the given lines (leaf first)
+// and returns its ID, valid for every later profile of this Encoder.
+// Callers cache the ID; adding the same location twice gives two IDs.
+// symbolized reports whether every line was resolved to a function, file and
+// line; it decides the mapping's has_functions flag.
+func (e *Encoder) AddLocation(addr uint64, lines []Line, symbolized bool) uint64 {
+	id := uint64(len(e.locMsgs)) + 1
+	funcs := make([]uint64, 0, len(lines))
+	m := e.scratch[:0]
+	m = appendUint64(m, locationID, id)
+	if mi := e.mappingFor(addr); mi >= 0 {
+		m = appendUint64(m, locationMappingID, uint64(mi)+1)
+		if !symbolized {
+			e.mappings[mi].unsymbolized = true
+		}
+	}
+	m = appendUint64(m, locationAddress, addr)
+	for _, l := range lines {
+		fid := e.function(l)
+		funcs = append(funcs, fid)
+		var lb [24]byte
+		ln := appendUint64(lb[:0], lineFunctionID, fid)
+		ln = appendInt64(ln, lineLine, l.Line)
+		m = appendBytes(m, locationLine, ln)
+	}
+	e.scratch = m
+	e.locMsgs = append(e.locMsgs, appendBytes(nil, profileLocation, m))
+	e.locFuncs = append(e.locFuncs, funcs)
+	e.locMark = append(e.locMark, 0)
+	return id
+}
+
+func (e *Encoder) function(l Line) uint64 {
+	if id, ok := e.funcIDs[l.Function]; ok {
+		return id
+	}
+	id := uint64(len(e.funcMsgs)) + 1
+	sys := l.SystemName
+	if sys == "" {
+		sys = l.Function
+	}
+	var m []byte
+	m = appendUint64(m, functionID, id)
+	m = appendInt64(m, functionName, e.String(l.Function))
+	m = appendInt64(m, functionSystemName, e.String(sys))
+	m = appendInt64(m, functionFilename, e.String(l.File))
+	m = appendInt64(m, functionStartLine, l.StartLine)
+	e.funcIDs[l.Function] = id
+	e.funcMsgs = append(e.funcMsgs, appendBytes(nil, profileFunction, m))
+	e.funcMark = append(e.funcMark, 0)
+	return id
+}
+
+// Start begins a new profile, discarding any unfinished one.
+func (e *Encoder) Start(h Header) {
+	e.gen++
+	e.usedLocs = e.usedLocs[:0]
+	b := e.out[:0]
+	for _, st := range h.SampleTypes {
+		b = e.appendValueType(b, profileSampleType, st)
+	}
+	b = appendInt64(b, profileTimeNanos, h.TimeNanos)
+	b = appendInt64(b, profileDurationNanos, h.DurationNanos)
+	b = e.appendValueType(b, profilePeriodType, h.PeriodType)
+	b = appendInt64(b, profilePeriod, h.Period)
+	if h.DefaultSampleType != "" {
+		b = appendInt64(b, profileDefaultSampleType, e.String(h.DefaultSampleType))
+	}
+	e.out = b
+}
+
+func (e *Encoder) appendValueType(b []byte, field int, vt ValueType) []byte {
+	m := e.scratch[:0]
+	m = appendInt64(m, valueTypeType, e.String(vt.Type))
+	m = appendInt64(m, valueTypeUnit, e.String(vt.Unit))
+	e.scratch = m
+	return appendBytes(b, field, m)
+}
+
+// Sample adds a sample with the given location IDs (leaf first) and values,
+// one per sample type, and an optional numeric label.
+func (e *Encoder) Sample(locs []uint64, values []int64, label Label) {
+	m := e.scratch[:0]
+	m = appendPackedUint64(m, sampleLocationID, locs)
+	m = appendPackedInt64(m, sampleValue, values)
+	if label.Key != 0 {
+		var lb [24]byte
+		l := appendInt64(lb[:0], labelKey, label.Key)
+		l = appendInt64(l, labelNum, label.Num)
+		m = appendBytes(m, sampleLabel, l)
+	}
+	e.scratch = m
+	e.out = appendBytes(e.out, profileSample, m)
+	for _, id := range locs {
+		if e.locMark[id-1] != e.gen {
+			e.locMark[id-1] = e.gen
+			e.usedLocs = append(e.usedLocs, id)
+		}
+	}
+}
+
+// Finish completes the profile and writes it, gzipped, to w.
+func (e *Encoder) Finish(w io.Writer) error {
+	b := e.out
+	for _, id := range e.usedLocs {
+		b = append(b, e.locMsgs[id-1]...)
+		for _, fid := range e.locFuncs[id-1] {
+			if e.funcMark[fid-1] != e.gen {
+				e.funcMark[fid-1] = e.gen
+				b = append(b, e.funcMsgs[fid-1]...)
+			}
+		}
+	}
+	b = e.appendMappings(b)
+	b = append(b, e.stringTable...)
+	e.out = b
+
+	if e.zw == nil {
+		zw, err := gzip.NewWriterLevel(w, gzip.BestSpeed)
+		if err != nil {
+			return err
+		}
+		e.zw = zw
+	} else {
+		e.zw.Reset(w)
+	}
+	if _, err := e.zw.Write(b); err != nil {
+		return err
+	}
+	return e.zw.Close()
+}
