@@ -57,9 +57,9 @@ func (c *CPU) Collect(final bool) ([]byte, error) {
 	var data []byte
 	var err error
 	if final {
+		c.lastCut = time.Now() // sampling ends as Stop begins
 		data, err = c.win.Stop()
 		c.win = nil
-		c.lastCut = time.Now()
 	} else {
 		var next *cpuprof.Window
 		data, next, err = c.win.Rotate()

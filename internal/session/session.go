@@ -1,0 +1,295 @@
+// Package session runs Ember's clock: it cuts time into intervals aligned
+// to multiples of the upload rate, takes every requested profile at each
+// boundary, and hands them to an upstream with the same from/until.
+//
+// One goroutine does all of it, so collectors never run concurrently and
+// Stop has exactly one goroutine to wait for.
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"sync/atomic"
+	"time"
+
+	"github.com/emberprof/ember/godeltaprof"
+	"github.com/emberprof/ember/internal/collect"
+	"github.com/emberprof/ember/internal/cpuprof"
+	"github.com/emberprof/ember/upstream"
+)
+
+// Options configure a Session. Application and Tags must already be
+// validated (internal/labels).
+type Options struct {
+	Application   string
+	Tags          map[string]string
+	Rate          time.Duration
+	ProfileTypes  []string // names such as "cpu" and "alloc_space"
+	Upstream      upstream.Upstream
+	Logger        upstream.Logger
+	DisableGCRuns bool
+	MaxGoroutines int // goroutine profile limit; 0 for the default, < 0 for none
+}
+
+// Session collects profiles until Stop.
+type Session struct {
+	opts       Options
+	plan       map[upstream.Type][]string
+	tags       map[string]string
+	cpu        *collect.CPU // nil if CPU was not asked for
+	heap       *collect.Heap
+	collectors []collect.Collector // all, CPU first
+	restore    []func()
+	from       time.Time
+	logged     map[string]bool // messages logged at Info/Error once
+
+	flushes  chan chan struct{}
+	stopping chan struct{}
+	done     chan struct{}
+	stopped  atomic.Bool
+	counters counters
+}
+
+// Start baselines every requested profile now and starts the clock.
+func Start(o Options) (*Session, error) {
+	p, err := plan(o.ProfileTypes)
+	if err != nil {
+		return nil, err
+	}
+	if o.Rate <= 0 {
+		return nil, fmt.Errorf("upload rate %v is not positive", o.Rate)
+	}
+	s := &Session{
+		opts:     o,
+		plan:     p,
+		tags:     maps.Clone(o.Tags),
+		logged:   make(map[string]bool),
+		flushes:  make(chan chan struct{}),
+		stopping: make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	if s.tags == nil {
+		s.tags = make(map[string]string)
+	}
+	s.tags[IDTag] = ID()
+	if err := s.openCollectors(); err != nil {
+		s.undoRates()
+		return nil, err
+	}
+	go s.run()
+	return s, nil
+}
+
+// openCollectors creates a collector per runtime profile in the plan,
+// CPU last so that its first window starts as close to the session's
+// start as possible, and puts it first in the list.
+func (s *Session) openCollectors() error {
+	_, wantMutex := s.plan[upstream.TypeMutex]
+	if wantMutex {
+		if undo, set := collect.EnableMutex(collect.DefaultMutexFraction); set {
+			s.restore = append(s.restore, undo)
+			s.opts.Logger.Infof("mutex profile fraction set to %d (Ember's default; put back at Stop)", collect.DefaultMutexFraction)
+		}
+	}
+	if _, ok := s.plan[upstream.TypeBlock]; ok {
+		if undo, set := collect.EnableBlock(collect.DefaultBlockRate); set {
+			s.restore = append(s.restore, undo)
+			s.opts.Logger.Infof("block profile rate set to %d ns (Ember's default; turned off at Stop)", collect.DefaultBlockRate)
+		}
+	}
+	var others []collect.Collector
+	if _, ok := s.plan[upstream.TypeHeap]; ok {
+		h, err := collect.NewHeap(godeltaprof.NewHeapProfiler(), s.opts.DisableGCRuns)
+		if err != nil {
+			return fmt.Errorf("heap profile: %w", err)
+		}
+		s.heap = h
+		others = append(others, h)
+	}
+	if _, ok := s.plan[upstream.TypeGoroutines]; ok {
+		limit := s.opts.MaxGoroutines
+		if limit == 0 {
+			limit = collect.DefaultMaxGoroutines
+		}
+		others = append(others, collect.NewGoroutines(limit))
+	}
+	if wantMutex {
+		d, err := collect.NewDelta(upstream.TypeMutex, godeltaprof.NewMutexProfiler())
+		if err != nil {
+			return fmt.Errorf("mutex profile: %w", err)
+		}
+		others = append(others, d)
+	}
+	if _, ok := s.plan[upstream.TypeBlock]; ok {
+		d, err := collect.NewDelta(upstream.TypeBlock, godeltaprof.NewBlockProfiler())
+		if err != nil {
+			return fmt.Errorf("block profile: %w", err)
+		}
+		others = append(others, d)
+	}
+	if _, ok := s.plan[upstream.TypeGoroutineLeak]; ok {
+		l, err := collect.NewGoroutineLeaks()
+		if err != nil {
+			s.opts.Logger.Infof("goroutine_leak left out: %v", err)
+			delete(s.plan, upstream.TypeGoroutineLeak)
+		} else {
+			others = append(others, l)
+		}
+	}
+	s.from = time.Now()
+	if _, ok := s.plan[upstream.TypeCPU]; ok {
+		cpu, err := collect.NewCPU()
+		if err != nil {
+			if !errors.Is(err, cpuprof.ErrInUse) {
+				return fmt.Errorf("CPU profile: %w", err)
+			}
+			s.opts.Logger.Infof("CPU profile is in use by the application; CPU intervals are skipped until it is free")
+		}
+		s.cpu = cpu
+		s.from = cpu.LastCut()
+		s.collectors = append(s.collectors, cpu)
+	}
+	s.collectors = append(s.collectors, others...)
+	return nil
+}
+
+func (s *Session) run() {
+	defer close(s.done)
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		timer.Reset(time.Until(nextBoundary(s.from, s.opts.Rate)))
+		select {
+		case <-timer.C:
+			s.cut(false)
+		case ack := <-s.flushes:
+			s.cut(false)
+			close(ack)
+		case <-s.stopping:
+			s.cut(true)
+			return
+		}
+	}
+}
+
+// cut ends the current interval: every collector's profile of it goes to
+// the upstream with the same From and Until.
+func (s *Session) cut(final bool) {
+	until := time.Now()
+	type result struct {
+		typ  upstream.Type
+		data []byte
+	}
+	results := make([]result, 0, len(s.collectors))
+	for _, c := range s.collectors {
+		data, err := c.Collect(final)
+		if cpu, ok := c.(*collect.CPU); ok {
+			until = cpu.LastCut()
+		}
+		s.account(c.Type(), data, err)
+		if data != nil {
+			results = append(results, result{c.Type(), data})
+		}
+	}
+	for _, r := range results {
+		s.opts.Upstream.Upload(&upstream.Profile{
+			Application: s.opts.Application,
+			Tags:        s.tags,
+			Type:        r.typ,
+			SampleTypes: s.plan[r.typ],
+			From:        s.from,
+			Until:       until,
+			Data:        r.data,
+		})
+	}
+	s.from = until
+	s.counters.mu.Lock()
+	s.counters.intervals++
+	s.counters.mu.Unlock()
+}
+
+func (s *Session) account(t upstream.Type, data []byte, err error) {
+	s.counters.update(t, func(ts *TypeStats) {
+		switch {
+		case data != nil:
+			ts.Collected++
+		case errors.Is(err, collect.ErrSkipped):
+			ts.Skipped++
+		default:
+			ts.Failed++
+		}
+		if err != nil && !errors.Is(err, collect.ErrSkipped) {
+			ts.LastError = err.Error()
+		}
+	})
+	if err == nil {
+		return
+	}
+	msg := fmt.Sprintf("%s profile: %v", t, err)
+	switch {
+	case s.logged[msg]:
+		s.opts.Logger.Debugf("%s", msg)
+	case errors.Is(err, collect.ErrSkipped):
+		s.opts.Logger.Infof("%s (logged once; counted in Stats)", msg)
+	default:
+		s.opts.Logger.Errorf("%s", msg)
+	}
+	s.logged[msg] = true
+}
+
+// Flush ends the current interval now and hands its profiles to the
+// upstream; with wait, it then waits until the upstream delivered them or
+// ctx is done. After Stop it returns nil at once.
+func (s *Session) Flush(ctx context.Context, wait bool) error {
+	if s.stopped.Load() {
+		return nil
+	}
+	ack := make(chan struct{})
+	select {
+	case s.flushes <- ack:
+	case <-s.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-ack:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if !wait {
+		return nil
+	}
+	return s.opts.Upstream.Flush(ctx)
+}
+
+// Stop ends the last interval, hands its profiles to the upstream, puts
+// back the profiling rates Ember set, and shuts the upstream down within
+// ctx. A second call returns nil at once.
+func (s *Session) Stop(ctx context.Context) error {
+	if s.stopped.Swap(true) {
+		return nil
+	}
+	close(s.stopping)
+	<-s.done // the final cut is local work: no I/O, bounded
+	s.undoRates()
+	return s.opts.Upstream.Shutdown(ctx)
+}
+
+func (s *Session) undoRates() {
+	for _, undo := range s.restore {
+		undo()
+	}
+	s.restore = nil
+}
+
+// Stats returns a snapshot of the session's counters.
+func (s *Session) Stats() Stats {
+	st := s.counters.snapshot()
+	if s.heap != nil {
+		st.ForcedGCs = s.heap.ForcedGCs()
+	}
+	return st
+}

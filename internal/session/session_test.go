@@ -1,0 +1,224 @@
+package session
+
+import (
+	"context"
+	"runtime"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/emberprof/ember/internal/cpuprof"
+	"github.com/emberprof/ember/internal/recorder"
+	"github.com/emberprof/ember/upstream"
+	"github.com/google/pprof/profile"
+)
+
+type testLogger struct{ t *testing.T }
+
+func (l testLogger) Infof(f string, a ...any)  { l.t.Logf("INFO "+f, a...) }
+func (l testLogger) Debugf(f string, a ...any) { l.t.Logf("DEBUG "+f, a...) }
+func (l testLogger) Errorf(f string, a ...any) { l.t.Logf("ERROR "+f, a...) }
+
+var allTypes = []string{"cpu", "inuse_objects", "alloc_objects", "inuse_space", "alloc_space",
+	"goroutines", "mutex_count", "mutex_duration", "block_count", "block_duration"}
+
+func start(t *testing.T, rate time.Duration, types []string) (*Session, *recorder.Recorder) {
+	t.Helper()
+	rec := &recorder.Recorder{}
+	s, err := Start(Options{
+		Application:  "test.app",
+		Tags:         map[string]string{"env": "test"},
+		Rate:         rate,
+		ProfileTypes: types,
+		Upstream:     rec,
+		Logger:       testLogger{t},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, rec
+}
+
+func spin(d time.Duration) {
+	for end := time.Now().Add(d); time.Now().Before(end); {
+	}
+}
+
+func TestIntervalsAdjoinAlignAndAgreeAcrossTypes(t *testing.T) {
+	const rate = 200 * time.Millisecond
+	before := time.Now()
+	s, rec := start(t, rate, allTypes)
+	spin(900 * time.Millisecond)
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	byType := map[upstream.Type][]*upstream.Profile{}
+	for _, p := range rec.Profiles() {
+		byType[p.Type] = append(byType[p.Type], p)
+	}
+	for _, typ := range []upstream.Type{upstream.TypeCPU, upstream.TypeHeap, upstream.TypeGoroutines, upstream.TypeMutex, upstream.TypeBlock} {
+		if len(byType[typ]) < 4 {
+			t.Fatalf("%s: %d profiles in 900ms at %v", typ, len(byType[typ]), rate)
+		}
+	}
+	cpu := byType[upstream.TypeCPU]
+	if d := cpu[0].From.Sub(before); d < 0 || d > 100*time.Millisecond {
+		t.Errorf("first interval starts %v after Start was called", d)
+	}
+	for i, p := range cpu {
+		if !p.From.Before(p.Until) {
+			t.Errorf("interval %d: from %v not before until %v", i, p.From, p.Until)
+		}
+		if i > 0 && !cpu[i-1].Until.Equal(p.From) {
+			t.Errorf("interval %d does not adjoin the previous: %v != %v", i, cpu[i-1].Until, p.From)
+		}
+		if i < len(cpu)-1 {
+			if off := time.Duration(p.Until.UnixNano() % int64(rate)); off > 50*time.Millisecond {
+				t.Errorf("interval %d ends %v after a multiple of %v", i, off, rate)
+			}
+		}
+	}
+	for typ, ps := range byType {
+		if len(ps) != len(cpu) {
+			t.Errorf("%s has %d intervals, cpu %d", typ, len(ps), len(cpu))
+			continue
+		}
+		for i := range ps {
+			if !ps[i].From.Equal(cpu[i].From) || !ps[i].Until.Equal(cpu[i].Until) {
+				t.Errorf("%s interval %d is [%v, %v), cpu's [%v, %v)", typ, i, ps[i].From, ps[i].Until, cpu[i].From, cpu[i].Until)
+			}
+		}
+	}
+	heap := byType[upstream.TypeHeap][0]
+	if heap.SampleTypes != nil || heap.Tags[IDTag] != ID() || heap.Tags["env"] != "test" || heap.Application != "test.app" {
+		t.Errorf("heap profile metadata: %+v", heap)
+	}
+	st := s.Stats()
+	if st.Intervals != uint64(len(cpu)) || st.Types[upstream.TypeCPU].Collected != uint64(len(cpu)) {
+		t.Errorf("stats %+v for %d intervals", st, len(cpu))
+	}
+}
+
+func TestCPUWindowIsTheInterval(t *testing.T) {
+	s, rec := start(t, 300*time.Millisecond, []string{"cpu"})
+	spin(700 * time.Millisecond)
+	s.Stop(context.Background())
+	ps := rec.Profiles(upstream.TypeCPU)
+	if len(ps) < 2 {
+		t.Fatalf("%d CPU profiles", len(ps))
+	}
+	// Sampling pauses at each cut while the runtime finishes a segment.
+	tol := 2*cpuprof.ReadStats().GapMax + 5*time.Millisecond
+	for i, p := range ps {
+		prof, err := profile.ParseData(p.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := p.Until.Sub(p.From)
+		got := time.Duration(prof.DurationNanos)
+		if diff := got - want; diff < -tol || diff > tol {
+			t.Errorf("interval %d lasts %v, its CPU profile %v (tolerance %v)", i, want, got, tol)
+		}
+		if d := time.Unix(0, prof.TimeNanos).Sub(p.From); d < -tol || d > tol {
+			t.Errorf("interval %d: profile starts %v after From (tolerance %v)", i, d, tol)
+		}
+	}
+}
+
+func TestSampleTypesSubset(t *testing.T) {
+	s, rec := start(t, time.Hour, []string{"alloc_space", "inuse_space", "mutex_count"})
+	s.Stop(context.Background())
+	heap := rec.Profiles(upstream.TypeHeap)
+	mutex := rec.Profiles(upstream.TypeMutex)
+	if len(heap) != 1 || len(mutex) != 1 || len(rec.Profiles()) != 2 {
+		t.Fatalf("got %d profiles: %d heap, %d mutex", len(rec.Profiles()), len(heap), len(mutex))
+	}
+	if got := heap[0].SampleTypes; len(got) != 2 || got[0] != "alloc_space" || got[1] != "inuse_space" {
+		t.Errorf("heap sample types %q", got)
+	}
+	if got := mutex[0].SampleTypes; len(got) != 1 || got[0] != "contentions" {
+		t.Errorf("mutex sample types %q", got)
+	}
+}
+
+func TestUnknownProfileType(t *testing.T) {
+	_, err := Start(Options{Rate: time.Second, ProfileTypes: []string{"cpu", "heap"}, Upstream: &recorder.Recorder{}, Logger: testLogger{t}})
+	if err == nil {
+		t.Fatal("unknown type accepted")
+	}
+}
+
+func TestFlushStopSemantics(t *testing.T) {
+	goroutines := runtime.NumGoroutine()
+	s, rec := start(t, time.Hour, []string{"cpu", "goroutines"})
+	spin(50 * time.Millisecond)
+	if err := s.Flush(context.Background(), true); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rec.Profiles(upstream.TypeCPU)); n != 1 || rec.Flushes() != 1 {
+		t.Fatalf("after Flush: %d CPU profiles, %d upstream flushes", n, rec.Flushes())
+	}
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	cpu := rec.Profiles(upstream.TypeCPU)
+	if len(cpu) != 2 || !cpu[0].Until.Equal(cpu[1].From) {
+		t.Fatalf("Stop did not deliver the final partial interval: %d CPU profiles", len(cpu))
+	}
+	if !rec.IsShutdown() {
+		t.Fatal("upstream not shut down")
+	}
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatalf("second Stop: %v", err)
+	}
+	done := make(chan struct{})
+	go func() { s.Flush(context.Background(), true); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Flush after Stop hangs")
+	}
+	waitGoroutines(t, goroutines)
+}
+
+func waitGoroutines(t *testing.T, want int) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > want {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<16)
+			t.Fatalf("%d goroutines after Stop, %d before:\n%s", runtime.NumGoroutine(), want, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestNextBoundary(t *testing.T) {
+	rate := 10 * time.Second
+	for _, c := range []struct{ from, want int64 }{
+		{from: 3e9, want: 10e9},
+		{from: 10e9, want: 20e9},
+		{from: 19.5e9, want: 30e9}, // 0.5s left: merged into the next
+		{from: 18e9, want: 20e9},
+	} {
+		if got := nextBoundary(time.Unix(0, c.from), rate).UnixNano(); got != c.want {
+			t.Errorf("nextBoundary(%d) = %d, want %d", c.from, got, c.want)
+		}
+	}
+}
+
+func TestPlan(t *testing.T) {
+	p, err := plan([]string{"alloc_space", "inuse_space", "alloc_objects", "inuse_objects", "cpu", "block_duration"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := make([]string, 0, len(p))
+	for k := range p {
+		types = append(types, string(k))
+	}
+	sort.Strings(types)
+	if len(p) != 3 || p[upstream.TypeHeap] != nil || p[upstream.TypeCPU] != nil || len(p[upstream.TypeBlock]) != 1 {
+		t.Fatalf("plan %v", p)
+	}
+}
