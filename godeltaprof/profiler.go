@@ -64,14 +64,15 @@ type window struct {
 }
 
 // next returns the start and length of the window ending at now, and makes
-// now the start of the next one.
+// now the start of the next one. Both are wall-clock nanoseconds, so one
+// window's end is exactly the next one's start.
 func (w *window) next(now time.Time) (startNanos, durationNanos int64) {
 	if w.prev.IsZero() {
 		w.prev = processStart
 	}
-	start := w.prev
+	start := w.prev.UnixNano()
 	w.prev = now
-	return start.UnixNano(), now.Sub(start).Nanoseconds()
+	return start, now.UnixNano() - start
 }
 
 // newSource returns the fast source for k when this Go release has one,
