@@ -23,13 +23,7 @@ func ExampleProfile() {
 	srv := httptest.NewServer(mux) // in a program: http.ListenAndServe("localhost:6060", mux)
 	defer srv.Close()
 
-	resp, err := http.Get(srv.URL + "/debug/pprof/profile?seconds=1")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer resp.Body.Close()
-	fmt.Println(resp.Status, resp.Header.Get("Content-Type"))
+	fetchProfile(srv.URL + "/debug/pprof/profile?seconds=1")
 	// Output: 200 OK application/octet-stream
 }
 
@@ -49,12 +43,18 @@ func ExampleProfile_inFrontOfDefaultServeMux() {
 	srv := httptest.NewServer(handler) // in a program: http.ListenAndServe("localhost:6060", handler)
 	defer srv.Close()
 
-	resp, err := http.Get(srv.URL + "/debug/pprof/profile?seconds=1")
+	fetchProfile(srv.URL + "/debug/pprof/profile?seconds=1")
+	// Output: 200 OK application/octet-stream
+}
+
+// fetchProfile asks url for a profile, as go tool pprof would, and prints
+// the response's status and type.
+func fetchProfile(url string) {
+	resp, err := http.Get(url)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer resp.Body.Close()
 	fmt.Println(resp.Status, resp.Header.Get("Content-Type"))
-	// Output: 200 OK application/octet-stream
 }

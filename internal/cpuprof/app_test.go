@@ -96,10 +96,7 @@ func TestAppStopsOurProfileAndStartsItsOwn(t *testing.T) {
 	near(t, "application's profile", labelled(t, pApp, "app"), appUsed)
 	none(t, "application's profile", pApp, "stolen")
 
-	w := mustStart(t)
-	if _, err := w.Stop(); err != nil {
-		t.Errorf("Stop after the application let go: %v", err)
-	}
+	startStop(t, "after the application let go")
 }
 
 // The application takes the runtime profile in the instant between a cut's
@@ -144,8 +141,5 @@ func TestAppWinsRaceAtCut(t *testing.T) {
 	near(t, "application's profile", labelled(t, pa, "app"), appUsed)
 	none(t, "application's profile", pa, "before-cut")
 
-	w := mustStart(t)
-	if _, err := w.Stop(); err != nil {
-		t.Errorf("Stop after the application let go: %v", err)
-	}
+	startStop(t, "after the application let go")
 }

@@ -128,3 +128,15 @@ func mustStart(t *testing.T) *Window {
 	}
 	return w
 }
+
+// startStop fails t unless a window opens and closes cleanly (when).
+func startStop(t *testing.T, when string) {
+	t.Helper()
+	w, err := Start()
+	if err != nil {
+		t.Fatalf("Start %s: %v", when, err)
+	}
+	if _, err := w.Stop(); err != nil {
+		t.Errorf("Stop %s: %v", when, err)
+	}
+}
