@@ -144,6 +144,7 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stdout)
 	writeTable(stdout, cfg, results)
+	writeSelfTop(stdout, cfg, results, 15)
 	return nil
 }
 

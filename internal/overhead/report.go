@@ -1,6 +1,7 @@
 package overhead
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -24,6 +25,7 @@ var roundMetrics = []metric{
 	{"peak-rss-B", func(r RoundResult) float64 { return float64(r.PeakRSS) }, true},
 	{"peak-heap-B", func(r RoundResult) float64 { return float64(r.PeakHeap) }, true},
 	{"upload-B/interval", func(r RoundResult) float64 { return r.UploadBytes }, false},
+	{"self-cpu-%", func(r RoundResult) float64 { return 100 * r.SelfShare() }, false},
 }
 
 // writeBenchHeader writes the configuration lines benchstat reads.
@@ -52,7 +54,7 @@ func writeBenchLine(w io.Writer, r RoundResult) {
 // mode, and each mode's ratio to the baseline mode's median.
 func writeTable(w io.Writer, cfg Config, results []RoundResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "workload\tsettings\tmode\tcpu ns/unit\tratio\tp50\tratio\tp99\tratio\tpeak RSS\tratio\tpeak heap\tratio\tupload/interval\tintervals\t")
+	fmt.Fprintln(tw, "workload\tsettings\tmode\tcpu ns/unit\tratio\tp50\tratio\tp99\tratio\tpeak RSS\tratio\tpeak heap\tratio\tupload/interval\tintervals\tself CPU\t")
 	for _, wl := range cfg.Workloads {
 		for _, s := range cfg.Settings {
 			var base []float64
@@ -68,17 +70,49 @@ func writeTable(w io.Writer, cfg Config, results []RoundResult) {
 					base = med
 				}
 				intervals := median(rs, func(r RoundResult) float64 { return float64(r.Intervals) })
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t\n", wl, s, m,
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%.2f%%\t\n", wl, s, m,
 					med[0], ratio(med[0], base[0]),
 					ns(med[1]), ratio(med[1], base[1]),
 					ns(med[2]), ratio(med[2], base[2]),
 					mib(med[3]), ratio(med[3], base[3]),
 					mib(med[4]), ratio(med[4], base[4]),
-					kib(med[5]), intervals)
+					kib(med[5]), intervals, med[6])
 			}
 		}
 	}
 	tw.Flush()
+}
+
+// writeSelfTop writes, per mode, the profiler functions that took the most
+// CPU over all rounds, as a share of all CPU sampled in those rounds.
+func writeSelfTop(w io.Writer, cfg Config, results []RoundResult, top int) {
+	for _, m := range cfg.Modes {
+		var sampled, self int64
+		flat := map[string]int64{}
+		for _, r := range results {
+			if r.Spec.Mode != m {
+				continue
+			}
+			sampled += r.SampledCPU
+			self += r.SelfCPU
+			for _, f := range r.SelfTop {
+				flat[f.Func] += f.Nanos
+			}
+		}
+		if self == 0 {
+			continue
+		}
+		var funcs []FuncCost
+		for fn, ns := range flat {
+			funcs = append(funcs, FuncCost{fn, ns})
+		}
+		slices.SortFunc(funcs, func(a, b FuncCost) int { return cmp.Compare(b.Nanos, a.Nanos) })
+		fmt.Fprintf(w, "\n%s: profiler code took %.2f%% of the CPU sampled (%.2fs of %.2fs); heaviest functions (flat):\n",
+			m, 100*float64(self)/float64(sampled), float64(self)/1e9, float64(sampled)/1e9)
+		for _, f := range funcs[:min(top, len(funcs))] {
+			fmt.Fprintf(w, "  %6.2f%% of profiler  %s\n", 100*float64(f.Nanos)/float64(self), f.Func)
+		}
+	}
 }
 
 // median returns the median of f over rs (the mean of the middle two for an

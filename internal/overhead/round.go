@@ -34,6 +34,18 @@ type RoundResult struct {
 	Intervals   uint64             // whole profiler intervals inside the measurement
 	UploadBytes float64            // compressed bytes per interval, all types
 	ByType      map[string]float64 // compressed bytes per interval, per type
+	// From the profiler's own CPU profiles of the measurement (see selfCPU):
+	SampledCPU int64      // CPU nanoseconds sampled, all code
+	SelfCPU    int64      // of those, in profiler code
+	SelfTop    []FuncCost // profiler functions with the most CPU (flat)
+}
+
+// SelfShare returns the share of the sampled CPU spent in profiler code.
+func (r RoundResult) SelfShare() float64 {
+	if r.SampledCPU == 0 {
+		return 0
+	}
+	return float64(r.SelfCPU) / float64(r.SampledCPU)
 }
 
 // CPUPerUnit returns CPU nanoseconds per unit of work.
@@ -114,5 +126,7 @@ func RunRound(spec RoundSpec) (RoundResult, error) {
 	res.Missed, res.Failed = ld.missed.Load(), ld.failed.Load()
 	res.Intervals, res.UploadBytes, res.ByType = sink.PerInterval()
 	res.PeakRSS = peakRSS()
-	return res, nil
+	// Decoding happens after the measurement, so it costs the round nothing.
+	res.SampledCPU, res.SelfCPU, res.SelfTop, err = selfCPU(sink.CPUProfiles(), 15)
+	return res, err
 }

@@ -8,9 +8,10 @@ import (
 	"github.com/emberprof/ember/upstream"
 )
 
-// Sink is an in-memory upstream.Upstream that keeps no profile, only counts:
-// how many profiles and compressed bytes of each type arrived, and of those,
-// the ones that cover a whole interval inside a measurement window.
+// Sink is an in-memory upstream.Upstream that counts how many profiles and
+// compressed bytes of each type arrived, and of those, the ones that cover a
+// whole interval inside a measurement window. Of profiles it keeps only the
+// CPU profiles inside the window.
 type Sink struct {
 	mu       sync.Mutex
 	from     time.Time     // the window, set by Measure
@@ -19,6 +20,7 @@ type Sink struct {
 	profiles map[upstream.Type]uint64
 	bytes    map[upstream.Type]uint64
 	total    upstream.Stats
+	cpu      [][]byte // CPU profiles inside the window, for selfCPU
 }
 
 // NewSink returns a Sink that counts profiles at least minSpan long as whole
@@ -54,6 +56,9 @@ func (s *Sink) Upload(p *upstream.Profile) {
 	if inWindow && p.Until.Sub(p.From) >= s.minSpan {
 		s.profiles[p.Type]++
 		s.bytes[p.Type] += uint64(len(p.Data))
+		if p.Type == upstream.TypeCPU {
+			s.cpu = append(s.cpu, p.Data)
+		}
 	}
 }
 
@@ -71,6 +76,14 @@ func (s *Sink) PerInterval() (intervals uint64, bytes float64, byType map[string
 		bytes += b
 	}
 	return intervals, bytes, byType
+}
+
+// CPUProfiles returns the CPU profiles that covered whole intervals inside
+// the window.
+func (s *Sink) CPUProfiles() [][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cpu
 }
 
 // Flush returns at once: a Sink delivers at Upload.
