@@ -21,6 +21,13 @@ func (w *Window) From() time.Time { return w.from }
 // Stop closes w and returns its profile: gzipped pprof covering the window.
 // The runtime profile stops when no window remains open.
 //
+// A window that holds several segments (other windows opened or closed
+// inside it) gets them merged, with TimeNanos and DurationNanos set to the
+// window's exact bounds, so consecutive windows adjoin. A window that holds
+// one segment gets the runtime's bytes unchanged, with the runtime's own
+// TimeNanos and DurationNanos, which differ from the window's bounds by
+// about a cut's gap; From gives the exact start.
+//
 // If the window ended early because another caller took or stopped the
 // runtime CPU profile, Stop returns what was recorded until then (possibly
 // nil) and an error wrapping ErrInUse.
