@@ -1,10 +1,7 @@
 package overhead
 
 import (
-	"context"
-	"time"
-
-	"github.com/emberprof/ember/internal/session"
+	"github.com/emberprof/ember"
 	"github.com/emberprof/ember/upstream"
 )
 
@@ -12,37 +9,34 @@ func init() {
 	Modes = append(Modes, Mode{Name: "ember", Start: startEmber})
 }
 
-// defaultTypes and allTypes are Ember's profile types under each settings:
-// its defaults (as pyroscope-go's: CPU and the four heap types), and every
-// type but the goroutine leak profile, which needs a GC per interval and an
-// experiment in Go 1.26.
-var (
-	defaultTypes = []string{"cpu", "inuse_objects", "alloc_objects", "inuse_space", "alloc_space"}
-	allTypes     = append(append([]string(nil), defaultTypes...),
-		"goroutines", "mutex_count", "mutex_duration", "block_count", "block_duration")
-)
+// allTypes is every profile type but the goroutine leak profile, which
+// needs a GC per interval and, on Go 1.26, an experiment.
+var allTypes = []ember.ProfileType{
+	ember.ProfileCPU,
+	ember.ProfileAllocObjects, ember.ProfileAllocSpace, ember.ProfileInuseObjects, ember.ProfileInuseSpace,
+	ember.ProfileGoroutines,
+	ember.ProfileMutexCount, ember.ProfileMutexDuration,
+	ember.ProfileBlockCount, ember.ProfileBlockDuration,
+}
 
-// startEmber runs an Ember session delivering to up.
+// startEmber starts Ember as an application would, delivering to up:
+// default profile types, or all of them.
 func startEmber(s Settings, up upstream.Upstream) (func() error, error) {
-	types := defaultTypes
+	var types []ember.ProfileType // nil: Ember's defaults
 	if s.all() {
 		types = allTypes
 	}
-	sess, err := session.Start(session.Options{
-		Application:  "overhead",
-		Rate:         s.Interval,
-		ProfileTypes: types,
-		Upstream:     up,
-		Logger:       quietLogger{},
+	p, err := ember.Start(ember.Config{
+		ApplicationName: "overhead",
+		UploadRate:      s.Interval,
+		ProfileTypes:    types,
+		Upstream:        up,
+		Logger:          quietLogger{},
 	})
 	if err != nil {
 		return nil, err
 	}
-	return func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		return sess.Stop(ctx)
-	}, nil
+	return p.Stop, nil
 }
 
 // quietLogger drops Ember's log lines: the child's standard output carries
