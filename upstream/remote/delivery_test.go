@@ -1,0 +1,500 @@
+package remote
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emberprof/ember/internal/leaktest"
+	"github.com/emberprof/ember/internal/retry"
+	"github.com/emberprof/ember/upstream"
+)
+
+func TestServerErrorsThenSuccessDeliverEachOnceInOrder(t *testing.T) {
+	var mu sync.Mutex
+	tries := map[string]int{}
+	var accepted []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m := marker(t, parseIngest(t, r).Profile)
+		mu.Lock()
+		defer mu.Unlock()
+		tries[m]++
+		if tries[m] <= 2 {
+			http.Error(w, `{"code":"internal","message":"ingester busy"}`, http.StatusInternalServerError+tries[m]) // 501, 502
+			return
+		}
+		accepted = append(accepted, m)
+	}))
+	defer srv.Close()
+	cfg := fastConfig(srv.URL)
+	cfg.Workers = 4
+	u := mustNew(t, cfg)
+	types := []upstream.Type{upstream.TypeCPU, upstream.TypeHeap, upstream.TypeBlock}
+	for i := range 8 {
+		for _, typ := range types {
+			u.Upload(newProfile(t, typ, i))
+		}
+	}
+	flush(t, u)
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(accepted) != 24 {
+		t.Fatalf("accepted %d, want 24: %v", len(accepted), accepted)
+	}
+	for _, typ := range types {
+		var got []string
+		for _, m := range accepted {
+			if strings.HasPrefix(m, string(typ)+"-") {
+				got = append(got, m)
+			}
+		}
+		if !slices.IsSorted(got) || len(slices.Compact(slices.Clone(got))) != 8 {
+			t.Errorf("%s delivered as %v, want 8 in order, once each", typ, got)
+		}
+	}
+	s := u.Stats()
+	if s.Delivered != 24 || s.Retried != 48 || s.Failed != 0 || !strings.Contains(s.LastError, "ingester busy") {
+		t.Errorf("stats %+v", s)
+	}
+	balanced(t, s)
+}
+
+func TestRetryAfterIsHonoured(t *testing.T) {
+	var mu sync.Mutex
+	var times []time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		times = append(times, time.Now())
+		if len(times) == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+		}
+	}))
+	defer srv.Close()
+	cfg := fastConfig(srv.URL)
+	// Without Retry-After the wait would be up to an hour: only honouring
+	// the server's one second lets the flush below finish.
+	cfg.backoff = &retry.Backoff{Base: time.Hour, Max: time.Hour, MaxRetryAfter: time.Minute}
+	u := mustNew(t, cfg)
+	u.Upload(newProfile(t, upstream.TypeCPU, 0))
+	flush(t, u)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(times) != 2 {
+		t.Fatalf("%d requests, want 2", len(times))
+	}
+	if gap := times[1].Sub(times[0]); gap < time.Second {
+		t.Errorf("retried after %v, before the server's Retry-After of 1s", gap)
+	}
+	if s := u.Stats(); s.Retried != 1 || s.Delivered != 1 {
+		t.Errorf("stats %+v", s)
+	}
+}
+
+func TestRateLimitedUnprocessableIsRetried(t *testing.T) {
+	n := 0
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		n++
+		if n == 1 {
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			io.WriteString(w, `{"code":"unknown","message":"pushing IngestInput-pprof failed resource_exhausted: push rate limit (4.0 MiB) exceeded while adding 5 MiB"}`)
+		}
+	}))
+	defer srv.Close()
+	u := mustNew(t, fastConfig(srv.URL))
+	u.Upload(newProfile(t, upstream.TypeCPU, 0))
+	flush(t, u)
+	if s := u.Stats(); s.Delivered != 1 || s.Retried != 1 {
+		t.Errorf("stats %+v, want one retry then delivery", s)
+	}
+}
+
+func TestClientErrorsAreFinalAndLoggedOnce(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"code":"invalid_argument","message":"name: tag key is reserved `+strings.Repeat("x", 5000)+`"}`)
+	}))
+	defer srv.Close()
+	log := &logRecorder{}
+	cfg := fastConfig(srv.URL)
+	cfg.Logger = log
+	u := mustNew(t, cfg)
+	for i := range 3 {
+		u.Upload(newProfile(t, upstream.TypeCPU, i))
+	}
+	flush(t, u)
+	s := u.Stats()
+	if s.Failed != 3 || s.Retried != 0 {
+		t.Errorf("stats %+v, want 3 failed, no retries", s)
+	}
+	if !strings.Contains(s.LastError, "400 Bad Request: name: tag key is reserved") || len(s.LastError) > 1000 {
+		t.Errorf("last error (%d bytes) %.200q", len(s.LastError), s.LastError)
+	}
+	if n := strings.Count(log.text(), "error: "); n != 1 {
+		t.Errorf("%d error lines, want 1:\n%s", n, log.text())
+	}
+}
+
+func TestHangingServer(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+
+	// Each attempt times out.
+	cfg := fastConfig(srv.URL)
+	cfg.Timeout = 50 * time.Millisecond
+	cfg.MaxAttempts = 2
+	u := mustNew(t, cfg)
+	u.Upload(newProfile(t, upstream.TypeCPU, 0))
+	flush(t, u)
+	if s := u.Stats(); s.Failed != 1 || s.Retried != 1 || !strings.Contains(s.LastError, "deadline exceeded") {
+		t.Errorf("stats %+v, want a timeout, one retry, then failure", s)
+	}
+
+	// With a long timeout, Upload still returns at once and Shutdown
+	// returns by its deadline, cancelling the requests in flight.
+	cfg.Timeout = time.Hour
+	cfg.MaxQueueProfiles = 10
+	u2 := mustNew(t, cfg)
+	for i := range 50 {
+		u2.Upload(newProfile(t, threeTypes[i%3], i))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := u2.Shutdown(ctx)
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("Shutdown took %v with a 100ms deadline", took)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "not delivered") {
+		t.Errorf("Shutdown = %v", err)
+	}
+	s := u2.Stats()
+	if s.Delivered != 0 || s.Enqueued != 50 {
+		t.Errorf("stats %+v", s)
+	}
+	balanced(t, s)
+}
+
+func TestConnectionRefusedThenServerBack(t *testing.T) {
+	// A port with nothing listening: connections are refused.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+
+	cfg := fastConfig("http://" + addr)
+	cfg.Workers = 1
+	cfg.MaxQueueProfiles = 5
+	cfg.MaxAttempts = 1 << 20
+	u := mustNew(t, cfg)
+	u.Upload(newProfile(t, upstream.TypeCPU, 0))
+	waitFor(t, func() bool { return u.Stats().Retried >= 2 }) // profile 0 is in flight, being retried
+	for i := 1; i < 12; i++ {
+		u.Upload(newProfile(t, upstream.TypeCPU, i))
+	}
+	if s := u.Stats(); !strings.Contains(s.LastError, "refused") || s.Dropped != 6 {
+		t.Errorf("stats %+v, want connection refused and 6 dropped", s)
+	}
+
+	rec := &recorder{}
+	l, err = net.Listen("tcp", addr)
+	if err != nil {
+		t.Skipf("cannot listen on %s again: %v", addr, err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec.add(parseIngest(t, r))
+	})}
+	go srv.Serve(l)
+	defer srv.Close()
+	flush(t, u)
+
+	var got []string
+	for _, r := range rec.all() {
+		got = append(got, marker(t, r.Profile))
+	}
+	want := []string{"cpu-000", "cpu-007", "cpu-008", "cpu-009", "cpu-010", "cpu-011"}
+	if !slices.Equal(got, want) {
+		t.Errorf("delivered %v, want %v", got, want)
+	}
+	s := u.Stats()
+	if s.Enqueued != 12 || s.Delivered != 6 || s.Dropped != 6 || s.Failed != 0 {
+		t.Errorf("stats %+v", s)
+	}
+	balanced(t, s)
+}
+
+func TestSlowServerOverflowDropsOldest(t *testing.T) {
+	gate := make(chan struct{})
+	started := make(chan struct{}, 100)
+	rec := &recorder{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req := parseIngest(t, r)
+		started <- struct{}{}
+		<-gate
+		rec.add(req)
+	}))
+	defer srv.Close()
+	log := &logRecorder{}
+	cfg := fastConfig(srv.URL)
+	cfg.Workers = 1
+	cfg.Logger = log
+	first := newProfile(t, upstream.TypeCPU, 0)
+	// Room for the one in flight and two more.
+	cfg.MaxQueueBytes = 3*len(first.Data) + len(first.Data)/2
+	u := mustNew(t, cfg)
+	u.Upload(first)
+	<-started // the first upload is in flight
+	for i := 1; i < 20; i++ {
+		u.Upload(newProfile(t, upstream.TypeCPU, i))
+	}
+	close(gate)
+	flush(t, u)
+
+	var got []string
+	for _, r := range rec.all() {
+		got = append(got, marker(t, r.Profile))
+	}
+	if want := []string{"cpu-000", "cpu-018", "cpu-019"}; !slices.Equal(got, want) {
+		t.Errorf("delivered %v, want %v", got, want)
+	}
+	s := u.Stats()
+	if s.Dropped != 17 || s.Delivered != 3 {
+		t.Errorf("stats %+v", s)
+	}
+	balanced(t, s)
+	if n := strings.Count(log.text(), "dropped"); n != 1 {
+		t.Errorf("%d drop log lines, want 1 (rate-limited):\n%s", n, log.text())
+	}
+}
+
+func TestRedirectToAnotherHostCarriesNoCredentials(t *testing.T) {
+	other := &recorder{}
+	otherSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		other.add(parseIngest(t, r))
+	}))
+	defer otherSrv.Close()
+	// The same server seen under another host name.
+	otherURL := strings.Replace(otherSrv.URL, "127.0.0.1", "localhost", 1)
+
+	same := &recorder{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ingest", func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Query().Get("name"), "away") {
+			http.Redirect(w, r, otherURL+"/moved?"+r.URL.RawQuery, http.StatusTemporaryRedirect)
+			return
+		}
+		http.Redirect(w, r, "/here?"+r.URL.RawQuery, http.StatusPermanentRedirect)
+	})
+	mux.HandleFunc("/here", func(w http.ResponseWriter, r *http.Request) { same.add(parseIngest(t, r)) })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	for _, auth := range []string{"bearer", "basic"} {
+		other.reqs, same.reqs = nil, nil
+		cfg := fastConfig(srv.URL)
+		if auth == "bearer" {
+			cfg.AuthToken = "tok3n"
+		} else {
+			cfg.ServerAddress = strings.Replace(srv.URL, "://", "://alice:s3cret@", 1)
+		}
+		cfg.TenantID = "t1"
+		cfg.HTTPHeaders = map[string]string{"X-Api-Key": "k3y"}
+		u := mustNew(t, cfg)
+		near := newProfile(t, upstream.TypeCPU, 0)
+		far := newProfile(t, upstream.TypeHeap, 0)
+		far.Tags = map[string]string{"away": "1"}
+		u.Upload(near)
+		u.Upload(far)
+		flush(t, u)
+		if s := u.Stats(); s.Delivered != 2 {
+			t.Fatalf("%s: stats %+v", auth, s)
+		}
+		if r := same.all(); len(r) != 1 || r[0].Header.Get("Authorization") == "" || r[0].Header.Get("X-Api-Key") != "k3y" {
+			t.Errorf("%s: a same-host redirect lost the credentials: %v", auth, r)
+		}
+		r := other.all()
+		if len(r) != 1 {
+			t.Fatalf("%s: %d requests reached the other host", auth, len(r))
+		}
+		for _, h := range []string{"Authorization", "X-Api-Key", "Cookie"} {
+			if v := r[0].Header.Get(h); v != "" {
+				t.Errorf("%s: %s %q reached the other host", auth, h, v)
+			}
+		}
+		if !strings.HasPrefix(r[0].Query.Get("name"), "app{") {
+			t.Errorf("%s: the redirected request lost its query: %v", auth, r[0].Query)
+		}
+	}
+}
+
+func TestHugeResponseBodyIsNotReadWhole(t *testing.T) {
+	for _, status := range []int{http.StatusOK, http.StatusBadRequest} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			w.WriteHeader(status)
+			chunk := []byte(strings.Repeat("z", 32<<10))
+			for { // endless: only a capped read lets the upload finish
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		}))
+		cfg := fastConfig(srv.URL)
+		cfg.MaxAttempts = 1
+		u := mustNew(t, cfg)
+		u.Upload(newProfile(t, upstream.TypeCPU, 0))
+		flush(t, u)
+		s := u.Stats()
+		switch status {
+		case http.StatusOK:
+			if s.Delivered != 1 {
+				t.Errorf("200 with an endless body: stats %+v", s)
+			}
+		default:
+			if s.Failed != 1 || len(s.LastError) > 1000 || !strings.Contains(s.LastError, "zzz…") {
+				t.Errorf("400 with an endless body: stats %+v", s)
+			}
+		}
+		if err := u.Shutdown(context.Background()); err != nil && status == http.StatusOK {
+			t.Error(err)
+		}
+		srv.Close()
+	}
+}
+
+func TestSecretsStayOutOfLogsAndErrors(t *testing.T) {
+	var mu sync.Mutex
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		n++
+		if n%2 == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	log := &logRecorder{}
+	secrets := []string{"p4ssw0rd", "t0ken", "k3y", base64Of("alice:p4ssw0rd")}
+	for _, addr := range []string{strings.Replace(srv.URL, "://", "://alice:p4ssw0rd@", 1), srv.URL} {
+		cfg := fastConfig(addr)
+		cfg.Logger = log
+		cfg.HTTPHeaders = map[string]string{"X-Api-Key": "k3y"}
+		if !strings.Contains(addr, "@") {
+			cfg.AuthToken = "t0ken"
+		}
+		u := mustNew(t, cfg)
+		u.Upload(newProfile(t, upstream.TypeCPU, 0))
+		flush(t, u)
+		err := u.Shutdown(context.Background())
+		text := log.text() + "\n" + u.Stats().LastError + "\n" + fmt.Sprint(err)
+		if !strings.Contains(text, "401") {
+			t.Errorf("the failure is not reported:\n%s", text)
+		}
+		for _, s := range secrets {
+			if strings.Contains(text, s) {
+				t.Errorf("secret %q appears in:\n%s", s, text)
+			}
+		}
+	}
+	for _, addr := range []string{"http://alice:p4ss w0rd@host:4040", "ftp://alice:p4ssw0rd@host", "http://alice:p4ssw0rd@/x",
+		"http://alice:p4ssw0rd@host?q=1", "http://alice:p4ssw0rd@host:port"} {
+		_, err := New(Config{ServerAddress: addr})
+		if err == nil {
+			t.Errorf("New(%q) accepted", addr)
+			continue
+		}
+		if strings.Contains(err.Error(), "p4ss") {
+			t.Errorf("New error shows the password: %v", err)
+		}
+	}
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	for _, c := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{}, "ServerAddress is empty"},
+		{Config{ServerAddress: "127.0.0.1:4040"}, "http"},
+		{Config{ServerAddress: "http://"}, "no host"},
+		{Config{ServerAddress: "http://h", Workers: -1}, "Workers"},
+		{Config{ServerAddress: "http://h", MaxQueueBytes: -1}, "MaxQueueBytes"},
+		{Config{ServerAddress: "http://h", Timeout: -time.Second}, "Timeout"},
+	} {
+		_, err := New(c.cfg)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("New(%+v) = %v, want an error about %q", c.cfg, err, c.want)
+		}
+	}
+}
+
+func TestNoGoroutineSurvivesShutdown(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+	}))
+	defer srv.Close()
+	before := leaktest.Take()
+	cfg := fastConfig(srv.URL)
+	cfg.Workers = 3
+	cfg.UploadJitter = time.Hour // Shutdown skips it
+	u, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 9 {
+		u.Upload(newProfile(t, threeTypes[i%3], i))
+	}
+	if err := u.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if s := u.Stats(); s.Delivered != 9 {
+		t.Errorf("stats %+v", s)
+	}
+	before.Check(t, "emberprof/ember", "net/http.(*persistConn)", "net/http.(*Transport)")
+}
+
+var threeTypes = []upstream.Type{upstream.TypeCPU, upstream.TypeHeap, upstream.TypeGoroutines}
+
+func base64Of(s string) string {
+	r := &http.Request{Header: http.Header{}}
+	r.SetBasicAuth(strings.Split(s, ":")[0], strings.Split(s, ":")[1])
+	return strings.TrimPrefix(r.Header.Get("Authorization"), "Basic ")
+}
+
+// waitFor polls cond until it holds, failing the test after 10 s.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

@@ -1,0 +1,69 @@
+package remote
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/google/pprof/profile"
+)
+
+// rewrite decodes a gzipped pprof, sets labels on every sample, removes the
+// sample types in drop (and the samples left with nothing), and encodes it
+// again. It runs only when a profile needs it: tags that cannot go in the
+// series name, or sample types the user did not ask for.
+func rewrite(data []byte, labels map[string]string, drop map[string]bool) ([]byte, error) {
+	p, err := profile.ParseData(data)
+	if err != nil {
+		return nil, fmt.Errorf("decode profile: %w", err)
+	}
+	if len(drop) > 0 {
+		dropSamples(p, drop)
+	}
+	for _, s := range p.Sample {
+		if len(labels) == 0 {
+			break
+		}
+		if s.Label == nil {
+			s.Label = make(map[string][]string, len(labels))
+		}
+		for k, v := range labels {
+			s.Label[k] = []string{v}
+			delete(s.NumLabel, k)
+		}
+	}
+	var buf bytes.Buffer
+	if err := p.Write(&buf); err != nil {
+		return nil, fmt.Errorf("encode profile: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// dropSamples removes the sample types in drop from p.
+func dropSamples(p *profile.Profile, drop map[string]bool) {
+	var keep []int
+	var types []*profile.ValueType
+	for i, st := range p.SampleType {
+		if !drop[st.Type] {
+			keep = append(keep, i)
+			types = append(types, st)
+		}
+	}
+	p.SampleType = types
+	if drop[p.DefaultSampleType] {
+		p.DefaultSampleType = ""
+	}
+	samples := p.Sample[:0]
+	for _, s := range p.Sample {
+		values := make([]int64, len(keep))
+		nonzero := false
+		for j, i := range keep {
+			values[j] = s.Value[i]
+			nonzero = nonzero || values[j] != 0
+		}
+		if nonzero {
+			s.Value = values
+			samples = append(samples, s)
+		}
+	}
+	p.Sample = samples
+}

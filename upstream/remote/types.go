@@ -1,0 +1,56 @@
+package remote
+
+import "github.com/emberprof/ember/upstream"
+
+// profileType is what the ingest protocol needs to know about one of
+// Ember's profile types. Adding a type is adding a row to [profileTypes].
+type profileType struct {
+	// sampleTypes are the pprof sample types the runtime writes for it,
+	// in order. Profile.SampleTypes selects among them.
+	sampleTypes []string
+	// config is the sample_type_config part, or "". Pyroscope names a
+	// profile's series (__name__) from its first sample type, with
+	// "contentions" and "delay" mapped to "mutex" by default; block
+	// profiles have the same sample types, so they must say "block_*".
+	config string
+	// sampleRate is the sampling frequency in Hz, or 0 for none.
+	sampleRate int
+}
+
+var profileTypes = map[upstream.Type]profileType{
+	upstream.TypeCPU:        {sampleTypes: []string{"samples", "cpu"}, sampleRate: 100},
+	upstream.TypeHeap:       {sampleTypes: []string{"alloc_objects", "alloc_space", "inuse_objects", "inuse_space"}},
+	upstream.TypeGoroutines: {sampleTypes: []string{"goroutine"}},
+	upstream.TypeMutex: {sampleTypes: []string{"contentions", "delay"},
+		config: `{"contentions":{"units":"lock_samples","display-name":"mutex_count"},` +
+			`"delay":{"units":"lock_nanoseconds","display-name":"mutex_duration"}}`},
+	upstream.TypeBlock: {sampleTypes: []string{"contentions", "delay"},
+		config: `{"contentions":{"units":"lock_samples","display-name":"block_count"},` +
+			`"delay":{"units":"lock_nanoseconds","display-name":"block_duration"}}`},
+	upstream.TypeGoroutineLeak: {sampleTypes: []string{"goroutineleak"}},
+}
+
+// dropSampleTypes returns the sample types of a profile of type t that
+// were not asked for, or nil if all of them were (or t is unknown, or
+// none of the asked-for ones exists, which sends the profile whole).
+func dropSampleTypes(t upstream.Type, wanted []string) map[string]bool {
+	info, ok := profileTypes[t]
+	if !ok || wanted == nil {
+		return nil
+	}
+	drop := map[string]bool{}
+	for _, st := range info.sampleTypes {
+		drop[st] = true
+	}
+	kept := 0
+	for _, st := range wanted {
+		if drop[st] {
+			delete(drop, st)
+			kept++
+		}
+	}
+	if kept == 0 || len(drop) == 0 {
+		return nil
+	}
+	return drop
+}
