@@ -2,6 +2,7 @@ package pprof
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -187,4 +188,39 @@ func TestProfileLongerThanWriteTimeout(t *testing.T) {
 	t.Cleanup(srv.Close)
 	resp, body := get(t, srv, "/?seconds=1")
 	checkProfile(t, resp, body, "timeout")
+}
+
+// If the application stops the shared profile and takes it for itself while
+// a request runs, the request fails with a clear error rather than serving a
+// profile with a hole, and the application's profile is left running.
+func TestProfileInterruptedByApp(t *testing.T) {
+	ember, err := cpuprof.Start()
+	if err != nil {
+		t.Fatalf("cpuprof.Start: %v", err)
+	}
+	called := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(called)
+		Profile(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	go func() {
+		<-called
+		time.Sleep(200 * time.Millisecond) // let the handler open its window
+		pprof.StopCPUProfile()             // the application's stray stop...
+		if err := pprof.StartCPUProfile(io.Discard); err != nil {
+			t.Errorf("application StartCPUProfile: %v", err)
+		}
+	}()
+	resp, body := get(t, srv, "/?seconds=1")
+	if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(string(body), "CPU profile interrupted") {
+		t.Errorf("status %d, body %q; want 500 CPU profile interrupted", resp.StatusCode, body)
+	}
+	if _, err := ember.Stop(); !errors.Is(err, cpuprof.ErrInUse) {
+		t.Errorf("Ember's window: err = %v, want ErrInUse", err)
+	}
+	if err := pprof.StartCPUProfile(io.Discard); err == nil {
+		t.Error("the application's profile was stopped")
+	}
+	pprof.StopCPUProfile()
 }
