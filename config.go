@@ -1,0 +1,99 @@
+package ember
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/emberprof/ember/upstream"
+)
+
+// Defaults for zero Config fields (after the environment is read).
+const (
+	DefaultUploadRate = 15 * time.Second
+	// MinUploadRate is the shortest UploadRate accepted: each interval
+	// costs a round of profiles, and shorter ones only make sense in tests.
+	MinUploadRate = 100 * time.Millisecond
+	// DefaultStopTimeout bounds Stop and a waiting Flush.
+	DefaultStopTimeout = 5 * time.Second
+	// DefaultOutputDir is where profiles go when no server address is set.
+	DefaultOutputDir = "ember-profiles"
+	// DefaultMaxGoroutinesForProfile is the goroutine count above which an
+	// interval's goroutine profile is skipped, because its cost grows with
+	// every goroutine (about 50 ms at 10,000 on a small machine).
+	DefaultMaxGoroutinesForProfile = 10000
+)
+
+// Config configures [Start]. Only ApplicationName matters for a start;
+// every field left at its zero value is read from the environment (see
+// the README's table), and failing that takes its default.
+//
+// The fields up to Logger are pyroscope-go's and mean the same.
+type Config struct {
+	// ApplicationName is the service name profiles are stored under
+	// (service_name on the server). It may carry tags, as in
+	// "app{region=eu,env=prod}". If no name is set anywhere, the
+	// executable's name is used and logged.
+	ApplicationName string
+	// Tags are static labels added to every profile. Values may hold any
+	// printable text, including ',', '=', '{' and '}'.
+	Tags map[string]string
+
+	// ServerAddress is the Pyroscope server's URL, such as
+	// http://pyroscope:4040 (a path prefix is kept). With none set here or
+	// in the environment, profiles go to files under OutputDir.
+	ServerAddress string
+	// AuthToken is sent as "Authorization: Bearer AuthToken".
+	AuthToken string
+	// BasicAuthUser and BasicAuthPassword are sent as HTTP basic auth
+	// (Grafana Cloud's user is the numeric instance ID).
+	BasicAuthUser     string
+	BasicAuthPassword string
+	// TenantID is sent as X-Scope-OrgID to a multi-tenant server.
+	TenantID string
+	// HTTPHeaders are added to every upload; treated as secrets.
+	HTTPHeaders map[string]string
+	// HTTPClient, if set, is used as given for uploads.
+	HTTPClient *http.Client
+
+	// UploadRate is the interval length (default 15 s, at least
+	// MinUploadRate). Intervals end on multiples of it in wall-clock time.
+	UploadRate time.Duration
+	// ProfileTypes lists what to collect; empty means DefaultProfileTypes.
+	ProfileTypes []ProfileType
+	// DisableGCRuns stops Ember from running a garbage collection at the
+	// end of an interval in which none completed. The heap profile always
+	// reflects the last completed collection; with GC runs disabled, that
+	// may be one from an earlier interval, and the allocations since then
+	// show up in a later interval instead.
+	DisableGCRuns bool
+	// Logger receives Ember's log lines; nil means none. See
+	// StandardLogger and SlogLogger.
+	Logger Logger
+
+	// Upstream, if set, receives the profiles instead of a server or
+	// files; the server and file fields above are then ignored.
+	Upstream upstream.Upstream
+	// OutputDir is the directory for profile files when no server address
+	// is set (default DefaultOutputDir, relative to the working directory).
+	OutputDir string
+	// MaxGoroutinesForProfile skips the goroutine profile of intervals
+	// ending with more goroutines than this (0: the default; negative: no
+	// limit). Skips are counted in Stats.
+	MaxGoroutinesForProfile int
+	// MaxQueueProfiles and MaxQueueBytes bound the profiles waiting for
+	// delivery to the server; when full, the oldest is dropped and counted.
+	// Zero means upstream/remote's defaults.
+	MaxQueueProfiles int
+	MaxQueueBytes    int
+	// StopTimeout bounds Stop and a waiting Flush (default
+	// DefaultStopTimeout). Shutdown takes its deadline from its context.
+	StopTimeout time.Duration
+
+	// Deprecated: pyroscope-go's; Go's CPU profile samples at 100 Hz.
+	// Ignored.
+	SampleRate uint32
+	// Deprecated: pyroscope-go's; ignored.
+	DisableAutomaticResets bool
+	// Deprecated: pyroscope-go's; ignored.
+	DisableCumulativeMerge bool
+}
