@@ -1,0 +1,105 @@
+package godeltaprof_test
+
+import (
+	"bytes"
+	"fmt"
+	"log"
+	"runtime"
+	"sync"
+
+	"github.com/emberprof/ember/godeltaprof"
+	"github.com/google/pprof/profile"
+)
+
+var kept [][]byte
+
+func ExampleHeapProfiler() {
+	heap := godeltaprof.NewHeapProfiler()
+	// The first profile holds everything since the program started;
+	// take it now so the next one covers only what follows.
+	var buf bytes.Buffer
+	if err := heap.Profile(&buf); err != nil {
+		log.Fatal(err)
+	}
+
+	for range 100 {
+		kept = append(kept, make([]byte, 1<<20))
+	}
+	runtime.GC() // heap profiles show the last completed GC
+
+	buf.Reset()
+	if err := heap.Profile(&buf); err != nil {
+		log.Fatal(err)
+	}
+	p, err := profile.ParseData(buf.Bytes())
+	if err != nil {
+		log.Fatal(err)
+	}
+	var allocated int64
+	for _, s := range p.Sample {
+		allocated += s.Value[1] // alloc_space
+	}
+	fmt.Println(p.SampleType[1].Type, allocated >= 100<<20)
+	// Output: alloc_space true
+}
+
+func ExampleNewMutexProfiler() {
+	runtime.SetMutexProfileFraction(1)
+	defer runtime.SetMutexProfileFraction(0)
+	mutex := godeltaprof.NewMutexProfiler()
+	var buf bytes.Buffer
+	if err := mutex.Profile(&buf); err != nil { // baseline
+		log.Fatal(err)
+	}
+
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 1000 {
+				mu.Lock()
+				runtime.Gosched()
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+
+	buf.Reset()
+	if err := mutex.Profile(&buf); err != nil {
+		log.Fatal(err)
+	}
+	p, err := profile.ParseData(buf.Bytes())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(p.SampleType[0].Type, p.SampleType[1].Type, p.SampleType[1].Unit, len(p.Sample) > 0)
+	// Output: contentions delay nanoseconds true
+}
+
+func ExampleNewBlockProfiler() {
+	runtime.SetBlockProfileRate(1)
+	defer runtime.SetBlockProfileRate(0)
+	block := godeltaprof.NewBlockProfiler()
+	var buf bytes.Buffer
+	if err := block.Profile(&buf); err != nil { // baseline
+		log.Fatal(err)
+	}
+
+	ch := make(chan int)
+	go func() { ch <- 1 }()
+	<-ch
+
+	buf.Reset()
+	if err := block.Profile(&buf); err != nil {
+		log.Fatal(err)
+	}
+	p, err := profile.ParseData(buf.Bytes())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(p.PeriodType.Type, p.SampleType[1].Type)
+	// Output: contentions delay
+}

@@ -1,0 +1,22 @@
+package pprof_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+
+	deltapprof "github.com/emberprof/ember/godeltaprof/http/pprof"
+)
+
+// Mount the handlers on a mux of your own.
+func Example() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/delta_heap", deltapprof.Heap)
+	mux.HandleFunc("/debug/pprof/delta_mutex", deltapprof.Mutex)
+	mux.HandleFunc("/debug/pprof/delta_block", deltapprof.Block)
+
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/debug/pprof/delta_heap?gc=1", nil))
+	fmt.Println(rec.Code, rec.Header().Get("Content-Type"))
+	// Output: 200 application/octet-stream
+}
