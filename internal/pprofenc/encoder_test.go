@@ -1,8 +1,8 @@
 package pprofenc
 
 import (
-	"runtime"
 	"bytes"
+	"runtime"
 	"testing"
 
 	"github.com/google/pprof/profile"
