@@ -26,7 +26,7 @@ func (s stdLogger) Debugf(string, ...any)             {}
 func (s stdLogger) Errorf(format string, args ...any) { s.l.Printf("[ERROR] "+format, args...) }
 
 // SlogLogger adapts l to Logger: Infof, Debugf and Errorf log at
-// slog.LevelInfo, LevelDebug and LevelError, under the group-free attribute
+// slog.LevelInfo, LevelDebug and LevelError, with the attribute
 // component=ember.
 func SlogLogger(l *slog.Logger) Logger {
 	return slogLogger{l.With("component", "ember")}
