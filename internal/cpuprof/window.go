@@ -1,6 +1,9 @@
 package cpuprof
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // A Window is a consumer's view of the runtime CPU profile from the instant
 // it was opened (Start or Rotate) to the instant it is closed (Rotate or
@@ -53,10 +56,7 @@ func (w *Window) Stop() ([]byte, error) {
 	mu.Unlock()
 
 	data, err := build(segs, from, until)
-	if lost != nil {
-		return data, lost
-	}
-	return data, err
+	return data, errors.Join(lost, err)
 }
 
 // Rotate closes w and opens next at the same instant, with a single cut of
@@ -92,7 +92,7 @@ func (w *Window) Rotate() (data []byte, next *Window, err error) {
 	data, err = build(segs, from, until)
 	switch {
 	case lost != nil:
-		return data, nil, lost
+		return data, nil, errors.Join(lost, err)
 	case restartErr != nil:
 		return data, nil, restartErr
 	case err != nil:
