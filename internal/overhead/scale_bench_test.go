@@ -1,0 +1,88 @@
+package overhead
+
+import (
+	"fmt"
+	"io"
+	"runtime/pprof"
+	"testing"
+
+	"github.com/emberprof/ember/godeltaprof"
+	"github.com/emberprof/ember/internal/collect"
+	"github.com/emberprof/ember/internal/overhead/synth"
+)
+
+// The scale benchmarks show how the cost of an interval grows with unique
+// stacks and with goroutines; ns/stack and ns/goroutine staying flat from
+// 1k to 100k means linear growth. The process keeps what it grew (the
+// runtime never forgets a stack), so run them on their own, in order:
+//
+//	go test -run '^$' -bench Scale -benchmem -timeout 30m ./internal/overhead
+
+var scales = []int{1000, 10000, 100000}
+
+func scaleName(n int) string { return fmt.Sprintf("%dk", n/1000) }
+
+// perStack runs one profile of each implementation at n stacks and reports
+// the time per stack next to the time per profile.
+func perStack(b *testing.B, n int, unit string, impls map[string]func() error) {
+	for _, name := range []string{"ember", "runtime-pprof"} {
+		f, ok := impls[name]
+		if !ok {
+			continue
+		}
+		b.Run("impl="+name, func(b *testing.B) {
+			if err := f(); err != nil { // steady state: the first call is set-up
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := f(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/"+unit)
+		})
+	}
+}
+
+func BenchmarkScaleHeapStacks(b *testing.B) {
+	for _, n := range scales {
+		b.Run("stacks="+scaleName(n), func(b *testing.B) {
+			synth.HeapStacks(n)
+			h := godeltaprof.NewHeapProfiler()
+			perStack(b, n, "stack", map[string]func() error{
+				"ember":         func() error { return h.Profile(io.Discard) },
+				"runtime-pprof": func() error { return pprof.Lookup("heap").WriteTo(io.Discard, 0) },
+			})
+		})
+	}
+}
+
+func BenchmarkScaleBlockStacks(b *testing.B) {
+	for _, n := range scales {
+		b.Run("stacks="+scaleName(n), func(b *testing.B) {
+			synth.BlockStacks(n, 0)
+			p := godeltaprof.NewBlockProfiler()
+			perStack(b, n, "stack", map[string]func() error{
+				"ember":         func() error { return p.Profile(io.Discard) },
+				"runtime-pprof": func() error { return pprof.Lookup("block").WriteTo(io.Discard, 0) },
+			})
+		})
+	}
+}
+
+func BenchmarkScaleGoroutines(b *testing.B) {
+	for _, n := range scales {
+		b.Run("goroutines="+scaleName(n), func(b *testing.B) {
+			release := synth.Park(n)
+			defer release()
+			g := collect.NewGoroutines(-1)
+			perStack(b, n, "goroutine", map[string]func() error{
+				"ember": func() error { _, err := g.Collect(false); return err },
+				"runtime-pprof": func() error {
+					return pprof.Lookup("goroutine").WriteTo(io.Discard, 0)
+				},
+			})
+		})
+	}
+}
