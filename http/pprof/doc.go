@@ -4,7 +4,9 @@
 //	go tool pprof http://host/debug/pprof/profile?seconds=30
 //
 // works while Ember profiles continuously, and Ember's own data keeps no
-// hole. Without Ember running it behaves like net/http/pprof's Profile.
+// hole. Without Ember running it behaves like net/http/pprof's Profile,
+// except that a malformed seconds value is refused (400) instead of read as
+// the default 30.
 //
 // # Mounting
 //

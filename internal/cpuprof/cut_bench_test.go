@@ -43,3 +43,34 @@ func BenchmarkCut(b *testing.B) {
 	b.ReportMetric(float64(total)/float64(b.N), "gap-ns/cut")
 	b.ReportMetric(float64(longest), "max-gap-ns")
 }
+
+// BenchmarkMerge measures closing a window that holds three segments
+// (another window opened and closed inside it): parsing them, merging and
+// writing the result.
+func BenchmarkMerge(b *testing.B) {
+	w, err := Start()
+	if err != nil {
+		b.Fatal(err)
+	}
+	burn("first", 100*time.Millisecond)
+	inner, err := Start()
+	if err != nil {
+		b.Fatal(err)
+	}
+	burn("second", 100*time.Millisecond)
+	if _, err := inner.Stop(); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := w.Stop(); err != nil {
+		b.Fatal(err)
+	}
+	if len(w.segs) != 3 {
+		b.Fatalf("window holds %d segments, want 3", len(w.segs))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := build(w.segs, w.from, w.until); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

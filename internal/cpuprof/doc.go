@@ -13,7 +13,7 @@
 //
 // Sampling is off for a short gap at each cut: runtime/pprof.StopCPUProfile
 // waits until the runtime has built and compressed the finished segment
-// before a new profile can start. Stats reports the measured gaps, and
+// before a new profile can start. ReadStats reports the measured gaps, and
 // BenchmarkCut measures one cut.
 //
 // If the application holds the runtime CPU profile itself, Start fails with
