@@ -130,6 +130,7 @@ func TestConcurrentWindowsDuringRotation(t *testing.T) {
 		nearLessGaps(t, "on-demand "+name, labelled(t, parse(t, datas[i]), name), used[i], gaps[i])
 	}
 	var total [n]time.Duration
+	merged := 0
 	for k, c := range continuous {
 		p := parse(t, c.data)
 		for i := range n {
@@ -138,6 +139,7 @@ func TestConcurrentWindowsDuringRotation(t *testing.T) {
 		if k+1 < len(continuous) && p.TimeNanos == c.from.UnixNano() {
 			// Merged (several segments): stamped with the window, which
 			// ends where the next one begins.
+			merged++
 			if end, next := p.TimeNanos+p.DurationNanos, continuous[k+1].from.UnixNano(); end != next {
 				t.Errorf("continuous window %d ends at %d, next starts at %d", k, end, next)
 			}
@@ -145,6 +147,9 @@ func TestConcurrentWindowsDuringRotation(t *testing.T) {
 	}
 	for i := range n {
 		nearLessGaps(t, fmt.Sprint("all continuous windows, demand", i), total[i], used[i], gaps[i])
+	}
+	if merged == 0 {
+		t.Error("no continuous window was merged from several segments; the on-demand windows meant to cut them")
 	}
 	if len(continuous) < 3 {
 		t.Errorf("only %d continuous windows; the test meant to rotate during the burns", len(continuous))
