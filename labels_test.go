@@ -1,0 +1,73 @@
+package ember
+
+import (
+	"context"
+	"regexp"
+	"testing"
+
+	"github.com/emberprof/ember/internal/recorder"
+	"github.com/emberprof/ember/upstream"
+	"github.com/google/pprof/profile"
+)
+
+func TestRefusedLabelKeysArriveRewritten(t *testing.T) {
+	rec := &recorder.Recorder{}
+	p, err := Start(Config{ApplicationName: "a", Upstream: rec, ProfileTypes: []ProfileType{ProfileCPU, ProfileGoroutines}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	TagWrapper(context.Background(), Labels("user-id", "42", "route", "/a,b{c}"), func(context.Context) {
+		work(300_000_000)
+		p.Flush(false) // the goroutine profile is taken while this goroutine is labelled
+	})
+	p.Stop()
+	for _, typ := range []upstream.Type{upstream.TypeCPU, upstream.TypeGoroutines} {
+		found := false
+		for _, up := range rec.Profiles(typ) {
+			prof, err := profile.ParseData(up.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range prof.Sample {
+				if _, bad := s.Label["user-id"]; bad {
+					t.Fatalf("%s: label key user-id sent as is", typ)
+				}
+				if v := s.Label["user_id"]; len(v) == 1 && v[0] == "42" {
+					found = true
+					if r := s.Label["route"]; len(r) != 1 || r[0] != "/a,b{c}" {
+						t.Errorf("%s: route label %q, want /a,b{c} intact", typ, r)
+					}
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no sample carries user_id=42", typ)
+		}
+	}
+}
+
+func TestSessionIDTag(t *testing.T) {
+	rec := &recorder.Recorder{}
+	p, err := Start(Config{ApplicationName: "a", Upstream: rec, ProfileTypes: []ProfileType{ProfileGoroutines}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Stop()
+	ps := rec.Profiles()
+	if len(ps) != 1 || !regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(ps[0].Tags["__session_id__"]) {
+		t.Fatalf("session ID tag: %v", ps)
+	}
+}
+
+func TestGoroutineLimitSkipsAndCounts(t *testing.T) {
+	rec := &recorder.Recorder{}
+	p, err := Start(Config{ApplicationName: "a", Upstream: rec, ProfileTypes: []ProfileType{ProfileGoroutines}, MaxGoroutinesForProfile: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Flush(false)
+	p.Stop()
+	if st := p.Stats().Profiles["goroutines"]; st.Skipped != 2 || st.Collected != 0 || len(rec.Profiles()) != 0 {
+		t.Fatalf("stats %+v, %d profiles: want two intervals skipped", st, len(rec.Profiles()))
+	}
+}
