@@ -80,18 +80,18 @@ func (h *heapSource) profile(w io.Writer) error {
 			continue
 		}
 		if !e.symbolized {
-			e.locs = h.sym.appendLocs(nil, heapStack(e.stk))
-			if len(e.locs) == 0 {
-				e.locs = h.sym.appendLocs(nil, e.stk)
+			locs := h.sym.appendLocs(nil, heapStack(e.stk))
+			if len(locs) == 0 {
+				locs = h.sym.appendLocs(nil, e.stk)
 			}
-			e.symbolized = true
+			e.stack, e.symbolized = pprofenc.NewStack(locs), true
 		}
 		var label pprofenc.Label
 		if e.size != 0 {
 			label = pprofenc.Label{Key: h.bytesKey, Num: e.size}
 		}
 		values := [4]int64{d0, d1, e.cur[2], e.cur[3]}
-		h.enc.Sample(e.locs, values[:], label)
+		h.enc.Sample(e.stack, values[:], label)
 	}
 	return h.finish(w)
 }
@@ -125,11 +125,10 @@ func (b *blockSource) profile(w io.Writer) error {
 		}
 		if !e.symbolized {
 			b.expanded = expandStack(b.expanded[:0], e.stk, b.maxDepth)
-			e.locs = b.sym.appendLocs(nil, b.expanded)
-			e.symbolized = true
+			e.stack, e.symbolized = pprofenc.NewStack(b.sym.appendLocs(nil, b.expanded)), true
 		}
 		values := [2]int64{d0, d1}
-		b.enc.Sample(e.locs, values[:], pprofenc.Label{})
+		b.enc.Sample(e.stack, values[:], pprofenc.Label{})
 	}
 	return b.finish(w)
 }

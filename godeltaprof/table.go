@@ -1,6 +1,7 @@
 package godeltaprof
 
 import (
+	"github.com/emberprof/ember/internal/pprofenc"
 	"hash/maphash"
 	"slices"
 	"unsafe"
@@ -15,7 +16,7 @@ type entry struct {
 	hash uint64
 	next *entry // next entry with the same hash
 
-	locs       []uint64 // location IDs; nil until first needed
+	stack      pprofenc.Stack // location IDs, once symbolized
 	symbolized bool
 
 	prev [2]int64 // previous converted cumulative values

@@ -222,11 +222,22 @@ func (e *Encoder) appendValueType(b []byte, field int, vt ValueType) []byte {
 	return appendBytes(b, field, m)
 }
 
-// Sample adds a sample with the given location IDs (leaf first) and values,
-// one per sample type, and an optional numeric label.
-func (e *Encoder) Sample(locs []uint64, values []int64, label Label) {
-	m := e.scratch[:0]
-	m = appendPackedUint64(m, sampleLocationID, locs)
+// Stack is a sample's location IDs (leaf first), encoded once so samples
+// of the same stack in later profiles cost a copy.
+type Stack struct {
+	ids    []uint64
+	packed []byte
+}
+
+// NewStack returns the Stack of location IDs returned by AddLocation.
+func NewStack(ids []uint64) Stack {
+	return Stack{ids: ids, packed: appendPackedUint64(nil, sampleLocationID, ids)}
+}
+
+// Sample adds a sample of stack with values, one per sample type, and an
+// optional numeric label.
+func (e *Encoder) Sample(stack Stack, values []int64, label Label) {
+	m := append(e.scratch[:0], stack.packed...)
 	m = appendPackedInt64(m, sampleValue, values)
 	if label.Key != 0 {
 		var lb [24]byte
@@ -236,7 +247,7 @@ func (e *Encoder) Sample(locs []uint64, values []int64, label Label) {
 	}
 	e.scratch = m
 	e.out = appendBytes(e.out, profileSample, m)
-	for _, id := range locs {
+	for _, id := range stack.ids {
 		if e.locMark[id-1] != e.gen {
 			e.locMark[id-1] = e.gen
 			e.usedLocs = append(e.usedLocs, id)
