@@ -159,7 +159,6 @@ func BenchmarkCompress(b *testing.B) {
 	}
 }
 
-
 // newGzip returns the writer runtime/pprof compresses with.
 func newGzip(w io.Writer) *stdgzip.Writer {
 	zw, _ := stdgzip.NewWriterLevel(w, stdgzip.BestSpeed)

@@ -3,6 +3,7 @@ package overhead
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"runtime/pprof"
 	"testing"
 
@@ -22,10 +23,34 @@ var scales = []int{1000, 10000, 100000}
 
 func scaleName(n int) string { return fmt.Sprintf("%dk", n/1000) }
 
+// memRecords and blockRecords read the runtime's records into buf, grown
+// as needed: the floor of what any profiler of these profiles pays.
+func memRecords(buf []runtime.MemProfileRecord) []runtime.MemProfileRecord {
+	for {
+		n, ok := runtime.MemProfile(buf[:cap(buf)], true)
+		if ok {
+			return buf[:n]
+		}
+		buf = make([]runtime.MemProfileRecord, n+n/4)
+	}
+}
+
+func blockRecords(buf []runtime.BlockProfileRecord) []runtime.BlockProfileRecord {
+	for {
+		n, ok := runtime.BlockProfile(buf[:cap(buf)])
+		if ok {
+			return buf[:n]
+		}
+		buf = make([]runtime.BlockProfileRecord, n+n/4)
+	}
+}
+
 // perStack runs one profile of each implementation at n stacks and reports
-// the time per stack next to the time per profile.
+// the time per stack next to the time per profile. runtime-records is the
+// runtime's own record copy (runtime.MemProfile, runtime.BlockProfile): the
+// floor under both profilers.
 func perStack(b *testing.B, n int, unit string, impls map[string]func() error) {
-	for _, name := range []string{"ember", "runtime-pprof"} {
+	for _, name := range []string{"ember", "runtime-pprof", "runtime-records"} {
 		f, ok := impls[name]
 		if !ok {
 			continue
@@ -50,9 +75,14 @@ func BenchmarkScaleHeapStacks(b *testing.B) {
 		b.Run("stacks="+scaleName(n), func(b *testing.B) {
 			synth.HeapStacks(n)
 			h := godeltaprof.NewHeapProfiler()
+			var recs []runtime.MemProfileRecord
 			perStack(b, n, "stack", map[string]func() error{
 				"ember":         func() error { return h.Profile(io.Discard) },
 				"runtime-pprof": func() error { return pprof.Lookup("heap").WriteTo(io.Discard, 0) },
+				"runtime-records": func() error {
+					recs = memRecords(recs)
+					return nil
+				},
 			})
 		})
 	}
@@ -63,9 +93,14 @@ func BenchmarkScaleBlockStacks(b *testing.B) {
 		b.Run("stacks="+scaleName(n), func(b *testing.B) {
 			synth.BlockStacks(n, 0)
 			p := godeltaprof.NewBlockProfiler()
+			var recs []runtime.BlockProfileRecord
 			perStack(b, n, "stack", map[string]func() error{
 				"ember":         func() error { return p.Profile(io.Discard) },
 				"runtime-pprof": func() error { return pprof.Lookup("block").WriteTo(io.Discard, 0) },
+				"runtime-records": func() error {
+					recs = blockRecords(recs)
+					return nil
+				},
 			})
 		})
 	}
