@@ -8,6 +8,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -82,6 +83,17 @@ func (r *recorder) all() []ingestRequest {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]ingestRequest(nil), r.reqs...)
+}
+
+// recordingServer starts an ingest server that accepts and records every
+// upload; it stops when the test ends.
+func recordingServer(t testing.TB) (*httptest.Server, *recorder) {
+	rec := &recorder{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec.add(parseIngest(t, r))
+	}))
+	t.Cleanup(srv.Close)
+	return srv, rec
 }
 
 // pprofData encodes a small profile of type typ whose samples carry the

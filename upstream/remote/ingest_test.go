@@ -3,8 +3,6 @@ package remote
 import (
 	"bytes"
 	"encoding/base64"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,11 +15,7 @@ import (
 )
 
 func TestRequestCarriesProtocolAndHeaders(t *testing.T) {
-	rec := &recorder{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec.add(parseIngest(t, r))
-	}))
-	defer srv.Close()
+	srv, rec := recordingServer(t)
 
 	cfg := fastConfig(srv.URL + "/prefix/")
 	cfg.AuthToken = "tok3n"
@@ -87,11 +81,7 @@ func TestRequestCarriesProtocolAndHeaders(t *testing.T) {
 }
 
 func TestDefaultUserAgentAndBasicAuth(t *testing.T) {
-	rec := &recorder{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec.add(parseIngest(t, r))
-	}))
-	defer srv.Close()
+	srv, rec := recordingServer(t)
 	for _, c := range []struct{ name, addr, user, password string }{
 		{"config", srv.URL, "alice", "s3cret"},
 		{"URL user info", strings.Replace(srv.URL, "://", "://alice:s3cret@", 1), "", ""},
@@ -120,11 +110,7 @@ func TestDefaultUserAgentAndBasicAuth(t *testing.T) {
 }
 
 func TestTagsThatCannotBeInTheNameBecomeLabels(t *testing.T) {
-	rec := &recorder{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec.add(parseIngest(t, r))
-	}))
-	defer srv.Close()
+	srv, rec := recordingServer(t)
 	u := mustNew(t, fastConfig(srv.URL))
 	p := newProfile(t, upstream.TypeCPU, 0)
 	p.Data = pprofData(t, upstream.TypeCPU, "m", map[string][]string{"function": {"slow"}, "region": {"overridden"}})
@@ -160,11 +146,7 @@ func TestTagsThatCannotBeInTheNameBecomeLabels(t *testing.T) {
 }
 
 func TestOnlyRequestedSampleTypesAreSent(t *testing.T) {
-	rec := &recorder{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec.add(parseIngest(t, r))
-	}))
-	defer srv.Close()
+	srv, rec := recordingServer(t)
 	u := mustNew(t, fastConfig(srv.URL))
 	p := newProfile(t, upstream.TypeHeap, 0)
 	p.SampleTypes = []string{"inuse_space", "alloc_space"}
@@ -200,11 +182,7 @@ func TestOnlyRequestedSampleTypesAreSent(t *testing.T) {
 }
 
 func TestBadTagKeyFailsWithoutSending(t *testing.T) {
-	rec := &recorder{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec.add(parseIngest(t, r))
-	}))
-	defer srv.Close()
+	srv, rec := recordingServer(t)
 	u := mustNew(t, fastConfig(srv.URL))
 	p := newProfile(t, upstream.TypeCPU, 0)
 	p.Tags = map[string]string{"bad-key": "v"}
