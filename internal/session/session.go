@@ -43,7 +43,8 @@ type Session struct {
 	collectors []collect.Collector // all, CPU first
 	restore    []func()
 	from       time.Time
-	logged     map[string]bool // messages logged at Info/Error once
+	skipping   map[upstream.Type]bool   // the type's last interval was skipped
+	lastErr    map[upstream.Type]string // the type's last failure, logged
 
 	flushes  chan chan struct{}
 	stopping chan struct{}
@@ -65,7 +66,8 @@ func Start(o Options) (*Session, error) {
 		opts:     o,
 		plan:     p,
 		tags:     maps.Clone(o.Tags),
-		logged:   make(map[string]bool),
+		skipping: make(map[upstream.Type]bool),
+		lastErr:  make(map[upstream.Type]string),
 		flushes:  make(chan chan struct{}),
 		stopping: make(chan struct{}),
 		done:     make(chan struct{}),
@@ -211,32 +213,44 @@ func (s *Session) cut(final bool) {
 }
 
 func (s *Session) account(t upstream.Type, data []byte, err error) {
+	skip := errors.Is(err, collect.ErrSkipped)
 	s.counters.update(t, func(ts *TypeStats) {
 		switch {
 		case data != nil:
 			ts.Collected++
-		case errors.Is(err, collect.ErrSkipped):
+		case skip:
 			ts.Skipped++
 		default:
 			ts.Failed++
 		}
-		if err != nil && !errors.Is(err, collect.ErrSkipped) {
+		if err != nil && !skip {
 			ts.LastError = err.Error()
 		}
 	})
-	if err == nil {
-		return
-	}
-	msg := fmt.Sprintf("%s profile: %v", t, err)
+	s.log(t, skip, err)
+}
+
+// log reports a skip once when a run of skipped intervals begins (and
+// when it ends), and a failure when its message differs from the type's
+// previous one; repeats go to Debugf. What it keeps is bounded by the
+// number of types.
+func (s *Session) log(t upstream.Type, skip bool, err error) {
+	was := s.skipping[t]
+	s.skipping[t] = skip
 	switch {
-	case s.logged[msg]:
-		s.opts.Logger.Debugf("%s", msg)
-	case errors.Is(err, collect.ErrSkipped):
-		s.opts.Logger.Infof("%s (logged once; counted in Stats)", msg)
+	case err == nil:
+		if was {
+			s.opts.Logger.Infof("%s profile: collecting again", t)
+		}
+		delete(s.lastErr, t)
+	case skip && !was:
+		s.opts.Logger.Infof("%s profile: %v; skipping until that changes (counted in Stats)", t, err)
+	case !skip && s.lastErr[t] != err.Error():
+		s.opts.Logger.Errorf("%s profile: %v", t, err)
+		s.lastErr[t] = err.Error()
 	default:
-		s.opts.Logger.Errorf("%s", msg)
+		s.opts.Logger.Debugf("%s profile: %v", t, err)
 	}
-	s.logged[msg] = true
 }
 
 // Flush ends the current interval now and hands its profiles to the
