@@ -50,11 +50,25 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&cfg.Round.Rate, "rate", 200, "HTTP requests per second")
 	fs.IntVar(&cfg.Round.Workers, "workers", 1, "workload goroutines (lock: 4 per worker)")
 	fs.StringVar(&cfg.BenchOut, "o", "", "also write the benchstat lines to this file")
+	steady := fs.Bool("steady", false, "instead of rounds: measure Ember's own steady-state heap over many intervals")
+	var sc SteadyConfig
+	fs.IntVar(&sc.Stacks, "steady.stacks", 10000, "with -steady: unique heap stacks (and as many block stacks)")
+	fs.IntVar(&sc.Intervals, "steady.intervals", 1000, "with -steady: intervals to run")
+	fs.DurationVar(&sc.Interval, "steady.interval", 20*time.Millisecond, "with -steady: interval length")
+	fs.BoolVar(&sc.All, "steady.all", false, "with -steady: every profile type, and as many block stacks as heap stacks")
+	fs.StringVar(&sc.MemProfile, "steady.memprofile", "", "with -steady: write the heap profile at the end to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *round != "" {
 		return runChild(*round, stdout, stderr)
+	}
+	if *steady {
+		if err := RunSteady(stdout, sc); err != nil {
+			fmt.Fprintln(stderr, "overhead:", err)
+			return 1
+		}
+		return 0
 	}
 	cfg.Workloads, cfg.Settings, cfg.Modes = split(*workloads), split(*settings), split(*modes)
 	if err := Run(context.Background(), cfg, stdout, stderr); err != nil {

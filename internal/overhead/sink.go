@@ -20,13 +20,19 @@ type Sink struct {
 	profiles map[upstream.Type]uint64
 	bytes    map[upstream.Type]uint64
 	total    upstream.Stats
-	cpu      [][]byte // CPU profiles inside the window, for selfCPU
+	uploads  map[upstream.Type]uint64 // every profile, in or out of the window
+	cpu      [][]byte                 // CPU profiles inside the window, for selfCPU
 }
 
 // NewSink returns a Sink that counts profiles at least minSpan long as whole
 // intervals.
 func NewSink(minSpan time.Duration) *Sink {
-	return &Sink{minSpan: minSpan, profiles: map[upstream.Type]uint64{}, bytes: map[upstream.Type]uint64{}}
+	return &Sink{
+		minSpan:  minSpan,
+		profiles: map[upstream.Type]uint64{},
+		bytes:    map[upstream.Type]uint64{},
+		uploads:  map[upstream.Type]uint64{},
+	}
 }
 
 // Measure opens the measurement window at from; only profiles that begin
@@ -52,6 +58,7 @@ func (s *Sink) Upload(p *upstream.Profile) {
 	s.total.Enqueued++
 	s.total.Delivered++
 	s.total.BytesSent += uint64(len(p.Data))
+	s.uploads[p.Type]++
 	inWindow := !s.from.IsZero() && !p.From.Before(s.from) && (s.until.IsZero() || !p.Until.After(s.until))
 	if inWindow && p.Until.Sub(p.From) >= s.minSpan {
 		s.profiles[p.Type]++
@@ -76,6 +83,14 @@ func (s *Sink) PerInterval() (intervals uint64, bytes float64, byType map[string
 		bytes += b
 	}
 	return intervals, bytes, byType
+}
+
+// Uploads returns how many profiles of type t arrived, in or out of the
+// window.
+func (s *Sink) Uploads(t upstream.Type) uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.uploads[t]
 }
 
 // CPUProfiles returns the CPU profiles that covered whole intervals inside

@@ -1,0 +1,112 @@
+package overhead
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"text/tabwriter"
+	"time"
+
+	"github.com/emberprof/ember/internal/overhead/synth"
+	"github.com/emberprof/ember/internal/session"
+	"github.com/emberprof/ember/upstream"
+)
+
+// SteadyConfig says how RunSteady drives Ember.
+type SteadyConfig struct {
+	Stacks    int           // unique heap stacks (and block stacks, with All)
+	Intervals int           // intervals to run
+	Interval  time.Duration // interval length; shorter than Ember's minimum is fine here
+	// All collects every profile type; otherwise Ember's defaults (CPU
+	// and heap).
+	All bool
+	// MemProfile, if set, names a file for the process's heap profile
+	// (inuse_space is what is live) at the end, to see what Ember holds.
+	MemProfile string
+}
+
+// RunSteady measures Ember's own steady-state Go heap in a process with
+// many unique stacks: it takes the live heap after a GC before Ember
+// starts, then again after growing numbers of intervals of a session with
+// every profile type, driven fast through internal/session, and writes the
+// difference. Flat rows mean no growth.
+func RunSteady(w io.Writer, c SteadyConfig) error {
+	synth.HeapStacks(c.Stacks)
+	types := []string{"cpu", "alloc_objects", "alloc_space", "inuse_objects", "inuse_space"}
+	what := fmt.Sprintf("%d unique heap stacks, default profile types", c.Stacks)
+	if c.All {
+		synth.BlockStacks(c.Stacks, 0)
+		types = append(types, "goroutines", "mutex_count", "mutex_duration", "block_count", "block_duration")
+		what = fmt.Sprintf("%d unique heap stacks and %d unique block stacks, all profile types", c.Stacks, c.Stacks)
+	}
+	release := synth.Park(100)
+	defer release()
+
+	base := liveHeap()
+	sink := NewSink(0)
+	sess, err := session.Start(session.Options{
+		Application:   "steady",
+		Rate:          c.Interval,
+		ProfileTypes:  types,
+		Upstream:      sink,
+		Logger:        quietLogger{},
+		MaxGoroutines: -1,
+	})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		sess.Stop(ctx)
+	}()
+
+	fmt.Fprintf(w, "%s, interval %v\n", what, c.Interval)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "intervals\tlive heap\tEmber's share\tprofile bytes/interval\t\n")
+	fmt.Fprintf(tw, "0\t%s\t-\t-\t\n", mib(float64(base)))
+	start := time.Now()
+	for _, at := range []int{10, 100, 250, 500, 750, 1000, 2000, 5000} {
+		if at > c.Intervals {
+			break
+		}
+		for sink.Uploads(upstream.TypeHeap) < uint64(at) {
+			time.Sleep(c.Interval / 4)
+		}
+		live := liveHeap()
+		st := sink.Stats()
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t\n", at, mib(float64(live)), mib(float64(live)-float64(base)),
+			kib(float64(st.BytesSent)/float64(sink.Uploads(upstream.TypeHeap))))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "(%v for the run)\n", time.Since(start).Round(time.Second))
+	if c.MemProfile != "" {
+		return writeHeapProfile(c.MemProfile)
+	}
+	return nil
+}
+
+func writeHeapProfile(name string) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// liveHeap runs two collections and returns the live heap after them.
+func liveHeap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	return newHeapSampler().sample()
+}
