@@ -59,15 +59,3 @@ func TestSessionIDTag(t *testing.T) {
 	}
 }
 
-func TestGoroutineLimitSkipsAndCounts(t *testing.T) {
-	rec := &recorder.Recorder{}
-	p, err := Start(Config{ApplicationName: "a", Upstream: rec, ProfileTypes: []ProfileType{ProfileGoroutines}, MaxGoroutinesForProfile: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.Flush(false)
-	p.Stop()
-	if st := p.Stats().Profiles["goroutines"]; st.Skipped != 2 || st.Collected != 0 || len(rec.Profiles()) != 0 {
-		t.Fatalf("stats %+v, %d profiles: want two intervals skipped", st, len(rec.Profiles()))
-	}
-}

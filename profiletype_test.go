@@ -1,0 +1,41 @@
+package ember
+
+import (
+	"runtime/pprof"
+	"strings"
+	"testing"
+
+	"github.com/emberprof/ember/internal/recorder"
+	"github.com/emberprof/ember/upstream"
+)
+
+func TestGoroutineLimitSkipsAndCounts(t *testing.T) {
+	rec := &recorder.Recorder{}
+	p, err := Start(Config{ApplicationName: "a", Upstream: rec, ProfileTypes: []ProfileType{ProfileGoroutines}, MaxGoroutinesForProfile: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Flush(false)
+	p.Stop()
+	if st := p.Stats().Profiles["goroutines"]; st.Skipped != 2 || st.Collected != 0 || len(rec.Profiles()) != 0 {
+		t.Fatalf("stats %+v, %d profiles: want two intervals skipped", st, len(rec.Profiles()))
+	}
+}
+
+func TestGoroutineLeakWhereGoHasIt(t *testing.T) {
+	var log recordingLogger
+	rec := &recorder.Recorder{}
+	p, err := Start(Config{ApplicationName: "a", Upstream: rec, Logger: &log, ProfileTypes: []ProfileType{ProfileGoroutineLeak}})
+	if err != nil {
+		t.Fatalf("goroutine_leak must never fail Start: %v", err)
+	}
+	p.Stop()
+	n := len(rec.Profiles(upstream.TypeGoroutineLeak))
+	if pprof.Lookup("goroutineleak") == nil {
+		if n != 0 || !strings.Contains(log.String(), "goroutine_leak left out") {
+			t.Errorf("without the leak profile: %d profiles, log %q", n, log.String())
+		}
+	} else if n != 1 {
+		t.Errorf("with the leak profile: %d profiles, want 1", n)
+	}
+}
