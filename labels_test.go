@@ -58,4 +58,3 @@ func TestSessionIDTag(t *testing.T) {
 		t.Fatalf("session ID tag: %v", ps)
 	}
 }
-
