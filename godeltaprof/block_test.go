@@ -26,6 +26,14 @@ func recordContention(t *testing.T) {
 // profile is the state that delta ends at.
 func stableRead(t *testing.T, name string, profile func(io.Writer) error) (ours, rt map[string][]int64) {
 	t.Helper()
+	// Stop recording while reading: records stay, and the runtime's own
+	// lock contention (the reading allocates, so GC runs) adds no noise.
+	runtime.SetMutexProfileFraction(0)
+	runtime.SetBlockProfileRate(0)
+	defer func() {
+		runtime.SetMutexProfileFraction(1)
+		runtime.SetBlockProfileRate(1)
+	}()
 	ours = make(map[string][]int64)
 	for range 20 {
 		r1 := byStack(runtimeProfile(t, name))
