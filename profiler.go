@@ -12,7 +12,9 @@ import (
 )
 
 // Profiler is a running profiling session, from [Start] until Stop or
-// Shutdown. Its methods are safe for concurrent use.
+// Shutdown. Its methods are safe for concurrent use, and do nothing on a
+// nil Profiler (what a failed Start returns), so a program that ignores
+// Start's error keeps running.
 type Profiler struct {
 	session     *session.Session
 	up          upstream.Upstream
@@ -82,6 +84,9 @@ func openUpstream(s settings) (upstream.Upstream, error) {
 // It puts back the mutex and block profiling rates Ember set. No goroutine
 // of Ember outlives it. Calling Stop again returns nil at once.
 func (p *Profiler) Stop() error {
+	if p == nil {
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), p.stopTimeout)
 	defer cancel()
 	return p.Shutdown(ctx)
@@ -91,6 +96,9 @@ func (p *Profiler) Stop() error {
 // what is still queued; profiles not delivered by then are counted as
 // dropped and reported in the error.
 func (p *Profiler) Shutdown(ctx context.Context) error {
+	if p == nil {
+		return nil
+	}
 	if err := p.session.Stop(ctx); err != nil {
 		return fmt.Errorf("ember: %w", err)
 	}
@@ -102,6 +110,9 @@ func (p *Profiler) Shutdown(ctx context.Context) error {
 // to the next boundary. With wait, Flush returns once they are delivered
 // or StopTimeout passes. After Stop, Flush returns at once.
 func (p *Profiler) Flush(wait bool) {
+	if p == nil {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), p.stopTimeout)
 	defer cancel()
 	p.session.Flush(ctx, wait)

@@ -210,3 +210,20 @@ func TestCPUProfileHeldByTheApplication(t *testing.T) {
 type nopWriter struct{}
 
 func (nopWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+func TestFailedStartLeavesAUsableNilProfiler(t *testing.T) {
+	p, err := Start(Config{ApplicationName: "bad name"})
+	if err == nil || p != nil {
+		t.Fatalf("got %v, %v; want nil and an error", p, err)
+	}
+	p.Flush(true)
+	if err := p.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if st := p.Stats(); st.Intervals != 0 {
+		t.Fatal(st)
+	}
+}

@@ -29,6 +29,9 @@ type ProfileStats struct {
 
 // Stats returns a snapshot of the profiler's counters.
 func (p *Profiler) Stats() Stats {
+	if p == nil {
+		return Stats{}
+	}
 	s := p.session.Stats()
 	out := Stats{
 		Intervals: s.Intervals,
