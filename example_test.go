@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 
 	"github.com/emberprof/ember"
@@ -38,4 +39,32 @@ func ExampleSlogLogger() {
 	logger.Infof("profiling %s every %v", "checkout", "15s")
 	logger.Debugf("not shown: the handler's level is Info")
 	// Output: level=INFO msg="profiling checkout every 15s" component=ember
+}
+
+// With no server address, profiles go to files that `go tool pprof`
+// opens, one per profile type and interval.
+func ExampleStart() {
+	dir, err := os.MkdirTemp("", "ember-example")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+
+	p, err := ember.Start(ember.Config{
+		ApplicationName: "example.app",
+		OutputDir:       dir,
+		ProfileTypes:    []ember.ProfileType{ember.ProfileCPU, ember.ProfileAllocSpace},
+	})
+	if err != nil {
+		panic(err)
+	}
+	// ... the program runs ...
+	if err := p.Stop(); err != nil { // delivers the last, partial interval
+		panic(err)
+	}
+
+	cpu, _ := filepath.Glob(filepath.Join(dir, "example.app.cpu.*.pb.gz"))
+	heap, _ := filepath.Glob(filepath.Join(dir, "example.app.heap.*.pb.gz"))
+	fmt.Println(len(cpu), "CPU profile,", len(heap), "heap profile")
+	// Output: 1 CPU profile, 1 heap profile
 }

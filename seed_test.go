@@ -6,12 +6,16 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/google/pprof/profile"
 )
 
-// TestSeedProgramBuildsWithOneImportChanged builds the program our users
+// TestSeedProgramRunsWithOneImportChanged builds the program our users
 // already have (testdata/seed, written for pyroscope-go) against this
-// module, with nothing changed but its import line.
-func TestSeedProgramBuildsWithOneImportChanged(t *testing.T) {
+// module, with nothing changed but its import line, runs it with no
+// server configured, and reads its first CPU profile file.
+func TestSeedProgramRunsWithOneImportChanged(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a program")
 	}
@@ -42,10 +46,44 @@ func TestSeedProgramBuildsWithOneImportChanged(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	build := exec.Command(goBin, "build", "-o", filepath.Join(dir, "seed"), ".")
+	bin := filepath.Join(dir, "seed")
+	build := exec.Command(goBin, "build", "-o", bin, ".")
 	build.Dir = dir
 	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("the seed program does not build against ember:\n%s", out)
+	}
+
+	out := filepath.Join(dir, "profiles")
+	run := exec.Command(bin)
+	run.Dir = dir
+	run.Env = append(os.Environ(), "EMBER_OUTPUT_DIR="+out, "PYROSCOPE_UPLOAD_INTERVAL=1s")
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { run.Process.Kill(); run.Wait() }()
+	var files []string
+	for deadline := time.Now().Add(30 * time.Second); len(files) == 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the seed program wrote no CPU profile in 30s")
+		}
+		files, _ = filepath.Glob(filepath.Join(out, "seed.cpu.*.pb.gz"))
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := profile.ParseData(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, s := range p.Sample {
+		for _, v := range s.Label["function"] {
+			seen[v] = true
+		}
+	}
+	if !seen["slow"] && !seen["fast"] {
+		t.Errorf("the seed's CPU profile has no function=fast|slow samples: %v", seen)
 	}
 }
