@@ -10,8 +10,8 @@ import (
 // enough that two intervals of a test never share a step.
 const seriesStep = 100 * time.Millisecond
 
-// stored is one profile as the server keeps it: its time (truncated to
-// seriesStep) and its flame graph.
+// stored is one profile as the server keeps it: its time (rounded up to
+// a multiple of seriesStep) and its flame graph.
 type stored struct {
 	At time.Time
 	FG *flamegraph
@@ -39,7 +39,8 @@ func (q *querier) profilesOf(ctx context.Context, profileTypeID, selector string
 	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
 	out := make([]stored, 0, len(times))
 	for _, at := range times {
-		fg, err := q.SelectMergeStacktraces(ctx, profileTypeID, selector, at, at.Add(seriesStep-time.Millisecond))
+		// A point stands for the step that ends at its timestamp.
+		fg, err := q.SelectMergeStacktraces(ctx, profileTypeID, selector, at.Add(-seriesStep+time.Millisecond), at)
 		if err != nil {
 			return nil, err
 		}

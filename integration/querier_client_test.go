@@ -81,13 +81,7 @@ func TestQuerierReadsHandMadePush(t *testing.T) {
 	sel := fmt.Sprintf(`{service_name=%q}`, svc)
 	ms := int64(time.Millisecond)
 
-	fg := eventually(t, func() (*flamegraph, error) {
-		fg, err := q.SelectMergeStacktraces(ctx, cpuTypeID, sel, start, end)
-		if err == nil && fg.Total == 0 {
-			err = errNoData
-		}
-		return fg, err
-	})
+	fg := merged(t, q, cpuTypeID, sel, start, end)
 	if got, want := int64(fg.Total), 450*ms; got != want {
 		t.Errorf("flame graph total = %d, want %d", got, want)
 	}
