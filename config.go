@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/emberprof/ember/internal/collect"
 	"github.com/emberprof/ember/upstream"
 )
 
@@ -20,7 +21,7 @@ const (
 	// DefaultMaxGoroutinesForProfile is the goroutine count above which an
 	// interval's goroutine profile is skipped, because its cost grows with
 	// every goroutine (about 50 ms at 10,000 on a small machine).
-	DefaultMaxGoroutinesForProfile = 10000
+	DefaultMaxGoroutinesForProfile = collect.DefaultMaxGoroutines
 )
 
 // Config configures [Start]. Only ApplicationName matters for a start;
