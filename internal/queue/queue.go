@@ -169,7 +169,8 @@ func (q *Queue) Flush(ctx context.Context) error {
 // Shutdown stops taking profiles and delivers what is queued until ctx is
 // done; then it cancels the deliveries in flight and drops what is left.
 // It returns once every worker has returned, with an error that counts the
-// profiles not delivered. Later calls return nil at once.
+// profiles lost while it ran (those lost earlier are in Stats and the log).
+// Later calls return nil at once.
 func (q *Queue) Shutdown(ctx context.Context) error {
 	q.mu.Lock()
 	if q.closed {

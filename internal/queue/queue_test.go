@@ -408,10 +408,14 @@ func TestShutdownDeadlineCancelsAndCounts(t *testing.T) {
 }
 
 func TestShutdownReportsFailures(t *testing.T) {
-	f := &fakeExporter{script: func(string, int) error { return errors.New("401 Unauthorized") }}
+	f := &fakeExporter{gate: make(chan struct{}), script: func(string, int) error { return errors.New("401 Unauthorized") }}
 	q := New(testConfig(), f)
 	q.Upload(prof(upstream.TypeCPU, "a"))
-	err := q.Shutdown(context.Background())
+	done := make(chan error)
+	go func() { done <- q.Shutdown(context.Background()) }()
+	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return q.closed })
+	close(f.gate) // the attempt fails during Shutdown
+	err := <-done
 	if err == nil || !strings.Contains(err.Error(), "1 profiles not delivered") || !strings.Contains(err.Error(), "401") {
 		t.Errorf("Shutdown = %v, want 1 not delivered with the last error", err)
 	}

@@ -247,8 +247,8 @@ func (u *Uploader) Flush(ctx context.Context) error { return u.queue.Flush(ctx) 
 
 // Shutdown stops taking profiles, delivers the queued ones until ctx is
 // done, then cancels what is in flight. It returns when no goroutine of the
-// Uploader is left, with an error counting the profiles not delivered.
-// Later calls return nil at once.
+// Uploader is left, with an error counting the profiles it could not
+// deliver meanwhile. Later calls return nil at once.
 func (u *Uploader) Shutdown(ctx context.Context) error {
 	err := u.queue.Shutdown(ctx)
 	if u.own != nil {

@@ -1,0 +1,53 @@
+package remote_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"runtime/pprof"
+	"time"
+
+	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/upstream/remote"
+)
+
+func ExampleNew() {
+	// A stand-in for a Pyroscope server.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println(r.Method, r.URL.Path, r.URL.Query().Get("name"), r.Header.Get("X-Scope-OrgID"))
+	}))
+	defer srv.Close()
+
+	u, err := remote.New(remote.Config{
+		ServerAddress: srv.URL,
+		TenantID:      "team-a",
+		UploadJitter:  -1, // one process: no need to spread uploads
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var goroutines bytes.Buffer
+	_ = pprof.Lookup("goroutine").WriteTo(&goroutines, 0)
+	u.Upload(&upstream.Profile{
+		Application: "checkout",
+		Tags:        map[string]string{"region": "eu-west", "pods": "a,b"}, // "pods" travels as a pprof label
+		Type:        upstream.TypeGoroutines,
+		From:        time.Now().Add(-15 * time.Second),
+		Until:       time.Now(),
+		Data:        goroutines.Bytes(),
+	})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := u.Shutdown(ctx); err != nil {
+		fmt.Println(err)
+	}
+	s := u.Stats()
+	fmt.Println("delivered", s.Delivered, "dropped", s.Dropped)
+	// Output:
+	// POST /ingest checkout{region=eu-west} team-a
+	// delivered 1 dropped 0
+}
