@@ -16,7 +16,9 @@ type symbolizer struct {
 	enc  *pprofenc.Encoder
 	locs map[locKey]uint64
 
-	// Per-PC frames, kept only while symbolizing one profile's new stacks.
+	// Per-PC frames, kept only while symbolizing one profile's new stacks:
+	// after the first profile, few PCs are new, and the map would
+	// otherwise keep its largest size for good.
 	frames map[uintptr][]runtime.Frame
 	lines  []pprofenc.Line
 }
@@ -29,15 +31,11 @@ type locKey struct {
 }
 
 func newSymbolizer(enc *pprofenc.Encoder) *symbolizer {
-	return &symbolizer{enc: enc, locs: make(map[locKey]uint64), frames: make(map[uintptr][]runtime.Frame)}
+	return &symbolizer{enc: enc, locs: make(map[locKey]uint64)}
 }
 
 // done drops the per-PC cache; locations stay.
-func (s *symbolizer) done() {
-	if len(s.frames) > 0 {
-		clear(s.frames)
-	}
-}
+func (s *symbolizer) done() { s.frames = nil }
 
 // appendLocs appends the location IDs of stk, a stack of return PCs with
 // inlined calls already present as separate PCs (the runtime's "logical"
@@ -116,6 +114,9 @@ func (s *symbolizer) location(pcs []uintptr) uint64 {
 func (s *symbolizer) pcFrames(pc uintptr) []runtime.Frame {
 	if fr, ok := s.frames[pc]; ok {
 		return fr
+	}
+	if s.frames == nil {
+		s.frames = make(map[uintptr][]runtime.Frame)
 	}
 	var fr []runtime.Frame
 	frames := runtime.CallersFrames([]uintptr{pc})
