@@ -84,6 +84,16 @@ func RunRound(spec RoundSpec) (RoundResult, error) {
 	var done atomic.Uint64
 	go func() { defer bg.Done(); w.Run(&stopWork, spec.Workers, &done) }()
 
+	// Workloads set up first (goroutines, a big heap); start once work flows.
+	for setup := time.Now(); done.Load() == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Since(setup) > time.Minute {
+			stopWork.Store(true)
+			close(stopLoad)
+			bg.Wait()
+			return res, fmt.Errorf("workload %s did no work for a minute", spec.Workload)
+		}
+	}
+
 	sink := NewSink(spec.Settings.Interval * 9 / 10)
 	stopProfiler, err := mode.Start(spec.Settings, sink)
 	if err != nil {

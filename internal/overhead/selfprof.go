@@ -38,19 +38,8 @@ type FuncCost struct {
 // all, those in profiler stacks, and the top functions (flat) of the
 // profiler stacks, heaviest first.
 func selfCPU(profiles [][]byte, top int) (total, self int64, funcs []FuncCost, err error) {
-	var ps []*profile.Profile
-	for _, data := range profiles {
-		p, err := profile.Parse(bytes.NewReader(data))
-		if err != nil {
-			return 0, 0, nil, err
-		}
-		ps = append(ps, p)
-	}
-	if len(ps) == 0 {
-		return 0, 0, nil, nil
-	}
-	merged, err := profile.Merge(ps)
-	if err != nil {
+	merged, err := mergeProfiles(profiles)
+	if merged == nil || err != nil {
 		return 0, 0, nil, err
 	}
 	vi := len(merged.SampleType) - 1 // cpu/nanoseconds comes after samples/count
@@ -71,6 +60,22 @@ func selfCPU(profiles [][]byte, top int) (total, self int64, funcs []FuncCost, e
 	}
 	slices.SortFunc(funcs, func(a, b FuncCost) int { return cmp.Or(cmp.Compare(b.Nanos, a.Nanos), strings.Compare(a.Func, b.Func)) })
 	return total, self, funcs[:min(top, len(funcs))], nil
+}
+
+// mergeProfiles decodes and merges gzipped pprof profiles; nil for none.
+func mergeProfiles(profiles [][]byte) (*profile.Profile, error) {
+	var ps []*profile.Profile
+	for _, data := range profiles {
+		p, err := profile.Parse(bytes.NewReader(data))
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, p)
+	}
+	if len(ps) == 0 {
+		return nil, nil
+	}
+	return profile.Merge(ps)
 }
 
 func inProfiler(s *profile.Sample) bool {

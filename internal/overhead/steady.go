@@ -26,6 +26,9 @@ type SteadyConfig struct {
 	// MemProfile, if set, names a file for the process's heap profile
 	// (inuse_space is what is live) at the end, to see what Ember holds.
 	MemProfile string
+	// CPUProfile, if set, names a file for the CPU profiles Ember took of
+	// the process (itself included) after the 10th interval, merged.
+	CPUProfile string
 }
 
 // RunSteady measures Ember's own steady-state Go heap in a process with
@@ -69,6 +72,8 @@ func RunSteady(w io.Writer, c SteadyConfig) error {
 	fmt.Fprintf(tw, "intervals\tlive heap\tEmber's share\tprofile bytes/interval\t\n")
 	fmt.Fprintf(tw, "0\t%s\t-\t-\t\n", mib(float64(base)))
 	start := time.Now()
+	var cpu0 time.Duration
+	var n0 uint64
 	for _, at := range []int{10, 100, 250, 500, 750, 1000, 2000, 5000} {
 		if at > c.Intervals {
 			break
@@ -77,6 +82,10 @@ func RunSteady(w io.Writer, c SteadyConfig) error {
 			time.Sleep(c.Interval / 4)
 		}
 		live := liveHeap()
+		if at == 10 { // from here on, the process's CPU is Ember's
+			cpu0, n0 = processCPU(), sink.Uploads(upstream.TypeHeap)
+			sink.Measure(time.Now())
+		}
 		st := sink.Stats()
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t\n", at, mib(float64(live)), mib(float64(live)-float64(base)),
 			kib(float64(st.BytesSent)/float64(sink.Uploads(upstream.TypeHeap))))
@@ -84,11 +93,46 @@ func RunSteady(w io.Writer, c SteadyConfig) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "(%v for the run)\n", time.Since(start).Round(time.Second))
+	cpu, n := processCPU()-cpu0, sink.Uploads(upstream.TypeHeap)-n0
+	perInterval := cpu / time.Duration(max(n, 1))
+	fmt.Fprintf(w, "(%v for the run) process CPU per interval after the 10th: %v (the process does nothing else, so this is Ember's cost, GC included)\n",
+		time.Since(start).Round(time.Second), perInterval.Round(time.Microsecond))
+	fmt.Fprintf(w, "at the default 15 s interval that is %.3f%% of one core\n", 100*perInterval.Seconds()/15)
+	sampled, self, top, err := selfCPU(sink.CPUProfiles(), 15)
+	if err != nil {
+		return err
+	}
+	if self > 0 {
+		fmt.Fprintf(w, "Ember's own CPU profiles: %.2fs sampled in Ember code of %.2fs; heaviest functions (flat):\n", float64(self)/1e9, float64(sampled)/1e9)
+		for _, f := range top {
+			fmt.Fprintf(w, "  %6.2f%%  %s\n", 100*float64(f.Nanos)/float64(self), f.Func)
+		}
+	}
+	if c.CPUProfile != "" {
+		if err := writeMerged(c.CPUProfile, sink.CPUProfiles()); err != nil {
+			return err
+		}
+	}
 	if c.MemProfile != "" {
 		return writeHeapProfile(c.MemProfile)
 	}
 	return nil
+}
+
+func writeMerged(name string, profiles [][]byte) error {
+	p, err := mergeProfiles(profiles)
+	if err != nil || p == nil {
+		return err
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := p.Write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func writeHeapProfile(name string) error {

@@ -27,6 +27,7 @@ var Workloads = []Workload{
 	{"alloc", "64 allocations of 16 B to 4 KiB, 1 in 8 retained in a ring", runAlloc},
 	{"lock", "one critical section on a mutex shared by 4 goroutines per worker", runLock},
 	{"idle10k", "cpu's unit, with 10,000 goroutines parked beside it", runIdle},
+	{"bigheap", "cpu's unit, with 256 MiB of small pointerful objects kept live", runBigHeap},
 }
 
 // LookupWorkload returns the workload called name.
@@ -142,4 +143,26 @@ func runIdle(stop *atomic.Bool, workers int, done *atomic.Uint64) {
 	runCPU(stop, workers, done)
 	close(release)
 	wg.Wait()
+}
+
+// bigHeapNodes is how many 64-byte nodes bigheap keeps live: 256 MiB.
+const bigHeapNodes = 256 << 20 / 64
+
+type node struct {
+	next  *node
+	value [7]uint64
+}
+
+// runBigHeap keeps a large live heap that the workload never changes, so
+// the GC has little reason to run on its own but much to mark when it does.
+func runBigHeap(stop *atomic.Bool, workers int, done *atomic.Uint64) {
+	nodes := make([]*node, bigHeapNodes)
+	for i := range nodes {
+		nodes[i] = &node{}
+		if i > 0 {
+			nodes[i].next = nodes[i-1]
+		}
+	}
+	runCPU(stop, workers, done)
+	sink.Add(uint64(len(nodes[len(nodes)-1].value)))
 }
