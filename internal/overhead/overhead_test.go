@@ -97,15 +97,15 @@ func TestBenchLinesAreBenchstatFormat(t *testing.T) {
 	}
 }
 
-// TestRoundMeasures runs two very short rounds in this process: one without
+// TestRoundMeasures runs two short rounds in this process: one without
 // a profiler, one with runtime/pprof, and checks each measured what it
 // should.
 func TestRoundMeasures(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs for a second")
+		t.Skip("runs for two seconds")
 	}
-	spec := RoundSpec{Workload: "cpu", Settings: Settings{Name: "default", Interval: 100 * time.Millisecond},
-		Workers: 1, Rate: 200, Warmup: 50 * time.Millisecond, Duration: 350 * time.Millisecond}
+	spec := RoundSpec{Workload: "cpu", Settings: Settings{Name: "default", Interval: 50 * time.Millisecond},
+		Workers: 1, Rate: 200, Warmup: 300 * time.Millisecond, Duration: 500 * time.Millisecond}
 	for _, mode := range []string{"off", "pprof"} {
 		spec.Mode = mode
 		r, err := RunRound(spec)
