@@ -3,6 +3,7 @@ package overhead
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -219,4 +220,26 @@ func BenchmarkTag(b *testing.B) {
 			pprof.Do(ctx, pprof.Labels("function", "fast"), fn)
 		}
 	})
+}
+
+// BenchmarkStepForcedGC is the collection Ember's heap collector runs at the
+// end of an interval in which none completed, at several live heap sizes:
+// its cost is the application's heap, not Ember's. cpu-ns/op is the whole
+// process's CPU time per collection (the GC's workers included).
+func BenchmarkStepForcedGC(b *testing.B) {
+	for _, mib := range []int{16, 256} {
+		b.Run(fmt.Sprintf("live=%dMiB", mib), func(b *testing.B) {
+			live := make([]*node, mib<<20/64)
+			for i := range live {
+				live[i] = &node{}
+			}
+			runtime.GC()
+			cpu0 := processCPU()
+			for b.Loop() {
+				runtime.GC()
+			}
+			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+			runtime.KeepAlive(live)
+		})
+	}
 }
