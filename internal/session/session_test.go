@@ -48,11 +48,11 @@ func spin(d time.Duration) {
 }
 
 func TestIntervalsAdjoinAlignAndAgreeAcrossTypes(t *testing.T) {
-	const rate = 250 * time.Millisecond
+	const rate = time.Second
 	before := time.Now()
 	s, rec := start(t, rate, allTypes)
 	started := time.Now()
-	spin(1100 * time.Millisecond)
+	spin(3300 * time.Millisecond)
 	if err := s.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestIntervalsAdjoinAlignAndAgreeAcrossTypes(t *testing.T) {
 	}
 	for _, typ := range []upstream.Type{upstream.TypeCPU, upstream.TypeHeap, upstream.TypeGoroutines, upstream.TypeMutex, upstream.TypeBlock} {
 		if len(byType[typ]) < 4 {
-			t.Fatalf("%s: %d profiles in 1.1s at %v", typ, len(byType[typ]), rate)
+			t.Fatalf("%s: %d profiles in 3.3s at %v", typ, len(byType[typ]), rate)
 		}
 	}
 	cpu := byType[upstream.TypeCPU]
@@ -78,9 +78,10 @@ func TestIntervalsAdjoinAlignAndAgreeAcrossTypes(t *testing.T) {
 			t.Errorf("interval %d does not adjoin the previous: %v != %v", i, cpu[i-1].Until, p.From)
 		}
 		if i < len(cpu)-1 {
-			// Each cut falls just after its boundary (timer latency, more on
-			// a loaded machine), and the boundaries are consecutive
-			// multiples of the rate: no drift, none skipped.
+			// Each cut falls just after its boundary (timer latency, up to
+			// hundreds of milliseconds on a loaded CI machine), and the
+			// boundaries are consecutive multiples of the rate: no drift,
+			// none skipped.
 			if late := time.Duration(p.Until.UnixNano() % int64(rate)); late > rate/2 {
 				t.Errorf("interval %d ends %v after a multiple of %v", i, late, rate)
 			}
