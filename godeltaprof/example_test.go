@@ -6,6 +6,7 @@ import (
 	"log"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/emberprof/ember/godeltaprof"
 	"github.com/google/pprof/profile"
@@ -52,20 +53,18 @@ func ExampleNewMutexProfiler() {
 		log.Fatal(err)
 	}
 
+	// Hold a lock long enough for another goroutine to wait for it.
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range 1000 {
-				mu.Lock()
-				runtime.Gosched()
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+	mu.Lock()
+	done := make(chan bool)
+	go func() {
+		mu.Lock()
+		mu.Unlock()
+		close(done)
+	}()
+	time.Sleep(10 * time.Millisecond)
+	mu.Unlock() // recorded here: an unlock with a waiter
+	<-done
 
 	buf.Reset()
 	if err := mutex.Profile(&buf); err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/pprof/profile"
 )
@@ -85,19 +86,16 @@ func TestMutexDeltaBetweenScrapes(t *testing.T) {
 //go:noinline
 func contendBetweenScrapes() {
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range 2000 {
-				mu.Lock()
-				runtime.Gosched()
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+	mu.Lock()
+	done := make(chan bool)
+	go func() {
+		mu.Lock()
+		mu.Unlock()
+		close(done)
+	}()
+	time.Sleep(10 * time.Millisecond) // the goroutine now waits for mu
+	mu.Unlock()
+	<-done
 }
 
 func contentionsIn(p *profile.Profile, fn string) int64 {
