@@ -18,17 +18,16 @@ import (
 
 // Field numbers of profile.proto.
 const (
-	profileSampleType        = 1
-	profileSample            = 2
-	profileMapping           = 3
-	profileLocation          = 4
-	profileFunction          = 5
-	profileStringTable       = 6
-	profileTimeNanos         = 9
-	profileDurationNanos     = 10
-	profilePeriodType        = 11
-	profilePeriod            = 12
-	profileDefaultSampleType = 14
+	profileSampleType    = 1
+	profileSample        = 2
+	profileMapping       = 3
+	profileLocation      = 4
+	profileFunction      = 5
+	profileStringTable   = 6
+	profileTimeNanos     = 9
+	profileDurationNanos = 10
+	profilePeriodType    = 11
+	profilePeriod        = 12
 
 	valueTypeType = 1
 	valueTypeUnit = 2
@@ -71,12 +70,11 @@ type ValueType struct {
 
 // Header holds the per-profile fields that are not samples.
 type Header struct {
-	SampleTypes       []ValueType
-	PeriodType        ValueType
-	Period            int64
-	TimeNanos         int64
-	DurationNanos     int64
-	DefaultSampleType string
+	SampleTypes   []ValueType
+	PeriodType    ValueType
+	Period        int64
+	TimeNanos     int64
+	DurationNanos int64
 }
 
 // Line is one frame of a location: a function and a line in it. A location
@@ -208,9 +206,6 @@ func (e *Encoder) Start(h Header) {
 	b = appendInt64(b, profileDurationNanos, h.DurationNanos)
 	b = e.appendValueType(b, profilePeriodType, h.PeriodType)
 	b = appendInt64(b, profilePeriod, h.Period)
-	if h.DefaultSampleType != "" {
-		b = appendInt64(b, profileDefaultSampleType, e.String(h.DefaultSampleType))
-	}
 	e.out = b
 }
 
