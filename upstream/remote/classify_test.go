@@ -33,7 +33,7 @@ func TestStatusClassification(t *testing.T) {
 		{422, "", `{"message":"push rate limit (4.0 MiB) exceeded"}`, true, 0},
 		{422, "", `{"message":"invalid labels: service name is not provided"}`, false, 0},
 		{400, "", `{"message":"name: tag key is reserved"}`, false, 0},
-		{401, "", "no org id", false, 0},
+		{401, "", `{"code":"unauthenticated","message":"no org id"}`, false, 0},
 		{404, "", "404 page not found", false, 0},
 	}
 	for _, c := range cases {
@@ -45,6 +45,9 @@ func TestStatusClassification(t *testing.T) {
 		after, retryable := retry.IsRetryable(err)
 		if retryable != c.retry || after != c.after {
 			t.Errorf("%d %q: retryable %v after %v, want %v after %v (%v)", c.code, c.body, retryable, after, c.retry, c.after, err)
+		}
+		if c.code == 401 && !strings.Contains(err.Error(), "set TenantID") {
+			t.Errorf("401 no org id: %v does not say what to do", err)
 		}
 		if !strings.Contains(err.Error(), fmt.Sprint(c.code)) {
 			t.Errorf("%d: error %q does not name the status", c.code, err)

@@ -131,8 +131,11 @@ func (in *ingester) transportError(err error) error {
 // marks it retryable for 408, 429, 5xx and transient 422s.
 func (in *ingester) statusError(resp *http.Response, body []byte) error {
 	msg := serverMessage(body)
-	err := fmt.Errorf("POST %s: server answered %s: %s", in.endpoint, resp.Status, msg)
 	code := resp.StatusCode
+	if code == http.StatusUnauthorized && strings.Contains(msg, "no org id") {
+		msg += " (the server is multi-tenant: set TenantID)"
+	}
+	err := fmt.Errorf("POST %s: server answered %s: %s", in.endpoint, resp.Status, msg)
 	switch {
 	case code == http.StatusRequestTimeout, code == http.StatusTooManyRequests, code >= 500:
 		after, _ := retry.ParseRetryAfter(resp.Header.Get("Retry-After"), in.now())
