@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emberprof/ember/internal/leakcheck"
 	"github.com/emberprof/ember/internal/recorder"
 	"github.com/emberprof/ember/upstream"
 	"github.com/google/pprof/profile"
@@ -171,14 +172,7 @@ func TestStopFlushAndNoGoroutineLeft(t *testing.T) {
 	if f := runtime.SetMutexProfileFraction(-1); f != 0 {
 		t.Errorf("mutex fraction %d after Stop, want the original 0", f)
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for runtime.NumGoroutine() > before {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<16)
-			t.Fatalf("%d goroutines after Stop, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	leakcheck.Wait(t, before)
 }
 
 func TestCPUProfileHeldByTheApplication(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/emberprof/ember/internal/cpuprof"
+	"github.com/emberprof/ember/internal/leakcheck"
 	"github.com/emberprof/ember/internal/recorder"
 	"github.com/emberprof/ember/upstream"
 	"github.com/google/pprof/profile"
@@ -190,19 +191,7 @@ func TestFlushStopSemantics(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Flush after Stop hangs")
 	}
-	waitGoroutines(t, goroutines)
-}
-
-func waitGoroutines(t *testing.T, want int) {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for runtime.NumGoroutine() > want {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<16)
-			t.Fatalf("%d goroutines after Stop, %d before:\n%s", runtime.NumGoroutine(), want, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	leakcheck.Wait(t, goroutines)
 }
 
 func TestNextBoundary(t *testing.T) {
