@@ -313,7 +313,8 @@ func TestRedirectToAnotherHostCarriesNoCredentials(t *testing.T) {
 	defer srv.Close()
 
 	for _, auth := range []string{"bearer", "basic"} {
-		other.reqs, same.reqs = nil, nil
+		other.reset()
+		same.reset()
 		cfg := fastConfig(srv.URL)
 		if auth == "bearer" {
 			cfg.AuthToken = "tok3n"

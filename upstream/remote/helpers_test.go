@@ -79,6 +79,12 @@ func (r *recorder) add(req ingestRequest) int {
 	return len(r.reqs)
 }
 
+func (r *recorder) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reqs = nil
+}
+
 func (r *recorder) all() []ingestRequest {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -86,7 +86,7 @@ func TestDefaultUserAgentAndBasicAuth(t *testing.T) {
 		{"config", srv.URL, "alice", "s3cret"},
 		{"URL user info", strings.Replace(srv.URL, "://", "://alice:s3cret@", 1), "", ""},
 	} {
-		rec.reqs = nil
+		rec.reset()
 		cfg := fastConfig(c.addr)
 		cfg.BasicAuthUser, cfg.BasicAuthPassword = c.user, c.password
 		u := mustNew(t, cfg)

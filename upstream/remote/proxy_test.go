@@ -30,6 +30,7 @@ func TestMain(m *testing.M) {
 }
 
 func TestDefaultClientUsesProxyFromEnvironment(t *testing.T) {
+	proxy.rec.reset()
 	// The host need not exist: the request goes to the proxy.
 	u := mustNew(t, fastConfig("http://pyroscope.ember.invalid:4040/base"))
 	u.Upload(newProfile(t, upstream.TypeCPU, 0))
