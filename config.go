@@ -1,7 +1,6 @@
 package ember
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/emberprof/ember/internal/collect"
@@ -53,8 +52,9 @@ type Config struct {
 	TenantID string
 	// HTTPHeaders are added to every upload; treated as secrets.
 	HTTPHeaders map[string]string
-	// HTTPClient, if set, is used as given for uploads.
-	HTTPClient *http.Client
+	// HTTPClient, if set, sends the uploads as given (an *http.Client or
+	// anything with its Do method).
+	HTTPClient HTTPClient
 
 	// UploadRate is the interval length (default 15 s, at least
 	// MinUploadRate). Intervals end on multiples of it in wall-clock time.

@@ -70,7 +70,7 @@ func openUpstream(s settings) (upstream.Upstream, error) {
 			BasicAuthPassword: s.BasicAuthPassword,
 			TenantID:          s.TenantID,
 			HTTPHeaders:       s.HTTPHeaders,
-			HTTPClient:        s.HTTPClient,
+			HTTPClient:        asHTTPClient(s.HTTPClient),
 			Logger:            s.Logger,
 			MaxQueueProfiles:  s.MaxQueueProfiles,
 			MaxQueueBytes:     s.MaxQueueBytes,
