@@ -34,6 +34,9 @@ func resolve(c Config, lookup func(string) (string, bool)) (settings, error) {
 		c.Logger = noopLogger{}
 	}
 	fill(&c.ServerAddress, env.ServerAddress)
+	if env.AdhocAddress != "" {
+		c.ServerAddress = env.AdhocAddress
+	}
 	fill(&c.AuthToken, env.AuthToken)
 	fill(&c.BasicAuthUser, env.BasicAuthUser)
 	fill(&c.BasicAuthPassword, env.BasicAuthPassword)

@@ -73,6 +73,14 @@ func TestExplicitConfigWins(t *testing.T) {
 	}
 }
 
+func TestAdhocServerAddressOverridesEvenConfig(t *testing.T) {
+	s, err := resolve(Config{ApplicationName: "a", ServerAddress: "http://127.0.0.1:9999"},
+		env(map[string]string{"PYROSCOPE_ADHOC_SERVER_ADDRESS": "http://127.0.0.1:4041"}))
+	if err != nil || s.ServerAddress != "http://127.0.0.1:4041" {
+		t.Fatalf("got %q, %v", s.ServerAddress, err)
+	}
+}
+
 func TestDefaults(t *testing.T) {
 	s, err := resolve(Config{ApplicationName: "app"}, env(nil))
 	if err != nil {

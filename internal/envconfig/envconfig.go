@@ -18,18 +18,22 @@ import (
 
 // The variables read, in the order the README's table lists them.
 const (
-	AppName           = "PYROSCOPE_APPLICATION_NAME"
-	OTelServiceName   = "OTEL_SERVICE_NAME" // fallback for AppName
-	ServerAddress     = "PYROSCOPE_SERVER_ADDRESS"
-	AuthToken         = "PYROSCOPE_AUTH_TOKEN"
-	BasicAuthUser     = "PYROSCOPE_BASIC_AUTH_USER"
-	BasicAuthPassword = "PYROSCOPE_BASIC_AUTH_PASSWORD"
-	TenantID          = "PYROSCOPE_TENANT_ID"
-	Labels            = "PYROSCOPE_LABELS"
-	HTTPHeaders       = "PYROSCOPE_HTTP_HEADERS"
-	UploadInterval    = "PYROSCOPE_UPLOAD_INTERVAL"
-	ProfileTypes      = "PYROSCOPE_PROFILE_TYPES"
-	OutputDir         = "EMBER_OUTPUT_DIR"
+	AppName         = "PYROSCOPE_APPLICATION_NAME"
+	OTelServiceName = "OTEL_SERVICE_NAME" // fallback for AppName
+	ServerAddress   = "PYROSCOPE_SERVER_ADDRESS"
+	// AdhocServerAddress, as in pyroscope-go, replaces the server address
+	// even when the configuration sets one: a way to point a deployed
+	// binary at another server for a while.
+	AdhocServerAddress = "PYROSCOPE_ADHOC_SERVER_ADDRESS"
+	AuthToken          = "PYROSCOPE_AUTH_TOKEN"
+	BasicAuthUser      = "PYROSCOPE_BASIC_AUTH_USER"
+	BasicAuthPassword  = "PYROSCOPE_BASIC_AUTH_PASSWORD"
+	TenantID           = "PYROSCOPE_TENANT_ID"
+	Labels             = "PYROSCOPE_LABELS"
+	HTTPHeaders        = "PYROSCOPE_HTTP_HEADERS"
+	UploadInterval     = "PYROSCOPE_UPLOAD_INTERVAL"
+	ProfileTypes       = "PYROSCOPE_PROFILE_TYPES"
+	OutputDir          = "EMBER_OUTPUT_DIR"
 )
 
 // Values holds what the environment set; zero values mean unset.
@@ -37,6 +41,7 @@ type Values struct {
 	AppName           string
 	AppNameFrom       string // the variable AppName came from
 	ServerAddress     string
+	AdhocAddress      string // overrides any other server address
 	AuthToken         string
 	BasicAuthUser     string
 	BasicAuthPassword string
@@ -57,6 +62,7 @@ func Read(lookup func(string) (string, bool)) (Values, error) {
 	}
 	v := Values{
 		ServerAddress:     get(ServerAddress),
+		AdhocAddress:      get(AdhocServerAddress),
 		AuthToken:         get(AuthToken),
 		BasicAuthUser:     get(BasicAuthUser),
 		BasicAuthPassword: get(BasicAuthPassword),

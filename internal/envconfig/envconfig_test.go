@@ -12,18 +12,19 @@ func lookupFrom(m map[string]string) func(string) (string, bool) {
 
 func TestReadAll(t *testing.T) {
 	v, err := Read(lookupFrom(map[string]string{
-		AppName:           "svc",
-		OTelServiceName:   "otel-svc",
-		ServerAddress:     "http://127.0.0.1:4040",
-		AuthToken:         "tok",
-		BasicAuthUser:     "u",
-		BasicAuthPassword: "p",
-		TenantID:          "t1",
-		Labels:            "env=prod, region = eu ,",
-		HTTPHeaders:       `{"X-A":"1"}`,
-		UploadInterval:    "10s",
-		ProfileTypes:      "cpu, alloc_space",
-		OutputDir:         "/tmp/x",
+		AppName:            "svc",
+		OTelServiceName:    "otel-svc",
+		ServerAddress:      "http://127.0.0.1:4040",
+		AdhocServerAddress: "http://127.0.0.1:4041",
+		AuthToken:          "tok",
+		BasicAuthUser:      "u",
+		BasicAuthPassword:  "p",
+		TenantID:           "t1",
+		Labels:             "env=prod, region = eu ,",
+		HTTPHeaders:        `{"X-A":"1"}`,
+		UploadInterval:     "10s",
+		ProfileTypes:       "cpu, alloc_space",
+		OutputDir:          "/tmp/x",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -31,7 +32,7 @@ func TestReadAll(t *testing.T) {
 	if v.AppName != "svc" || v.AppNameFrom != AppName {
 		t.Errorf("app name %q from %q", v.AppName, v.AppNameFrom)
 	}
-	if v.ServerAddress != "http://127.0.0.1:4040" || v.AuthToken != "tok" || v.BasicAuthUser != "u" ||
+	if v.ServerAddress != "http://127.0.0.1:4040" || v.AdhocAddress != "http://127.0.0.1:4041" || v.AuthToken != "tok" || v.BasicAuthUser != "u" ||
 		v.BasicAuthPassword != "p" || v.TenantID != "t1" || v.OutputDir != "/tmp/x" {
 		t.Errorf("strings not read: %+v", v)
 	}
