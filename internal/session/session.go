@@ -186,7 +186,7 @@ func (s *Session) cut(final bool) {
 	}
 	results := make([]result, 0, len(s.collectors))
 	for _, c := range s.collectors {
-		data, err := c.Collect(final)
+		data, err := safeCollect(c, final)
 		if cpu, ok := c.(*collect.CPU); ok {
 			until = cpu.LastCut()
 		}
@@ -210,6 +210,17 @@ func (s *Session) cut(final bool) {
 	s.counters.mu.Lock()
 	s.counters.intervals++
 	s.counters.mu.Unlock()
+}
+
+// safeCollect runs c.Collect, turning a panic into an error: a bug in a
+// collector costs that interval's profile, never the application.
+func safeCollect(c collect.Collector, final bool) (data []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			data, err = nil, fmt.Errorf("collector panicked: %v", r)
+		}
+	}()
+	return c.Collect(final)
 }
 
 func (s *Session) account(t upstream.Type, data []byte, err error) {

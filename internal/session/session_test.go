@@ -7,6 +7,7 @@ import (
 	"github.com/emberprof/ember/internal/collect"
 	"runtime"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -251,5 +252,30 @@ func TestSkipsAreLoggedOncePerRun(t *testing.T) {
 	}
 	if st := s.Stats().Types; st[upstream.TypeGoroutines].Skipped != 5 || st[upstream.TypeHeap].Failed != 4 || st[upstream.TypeHeap].LastError != "other" {
 		t.Fatalf("stats %+v", st)
+	}
+}
+
+type panicky struct{}
+
+func (panicky) Type() upstream.Type          { return upstream.TypeMutex }
+func (panicky) Collect(bool) ([]byte, error) { panic("bug") }
+
+func TestCollectorPanicCostsOnlyItsProfile(t *testing.T) {
+	rec := &recorder.Recorder{}
+	log := &countingLogger{}
+	s := &Session{
+		opts:       Options{Upstream: rec, Logger: log},
+		collectors: []collect.Collector{panicky{}, collect.NewGoroutines(-1)},
+		skipping:   map[upstream.Type]bool{},
+		lastErr:    map[upstream.Type]string{},
+		from:       time.Now(),
+	}
+	s.cut(false)
+	if n := len(rec.Profiles(upstream.TypeGoroutines)); n != 1 {
+		t.Fatalf("%d goroutine profiles after a mutex collector panicked, want 1", n)
+	}
+	st := s.Stats().Types[upstream.TypeMutex]
+	if st.Failed != 1 || !strings.Contains(st.LastError, "panicked: bug") || log.errors != 1 {
+		t.Fatalf("panic not counted and logged: %+v, %d error lines", st, log.errors)
 	}
 }
