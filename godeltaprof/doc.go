@@ -29,4 +29,12 @@
 //
 // Go 1.26 and 1.27 use the fast path. On any other release the package still
 // builds and works by computing deltas from runtime/pprof's own output.
+//
+// # Cost
+//
+// On a 4,113-stack heap, a steady-state Profile takes about a tenth of
+// runtime/pprof's heap WriteTo and allocates nothing; mutex and block
+// profiles cost about 1-2 % of runtime/pprof's. Cost grows linearly with
+// the number of stacks. README.md in this directory has the numbers and the
+// command that measured them.
 package godeltaprof
