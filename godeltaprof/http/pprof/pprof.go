@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
+	"sync"
 
 	"github.com/emberprof/ember/godeltaprof"
 )
@@ -33,22 +34,25 @@ func init() {
 	http.HandleFunc("/debug/pprof/delta_block", Block)
 }
 
+// The profilers are made on first use, so importing this package costs
+// nothing until a scrape arrives.
 var (
-	heap  = godeltaprof.NewHeapProfiler()
-	mutex = godeltaprof.NewMutexProfiler()
-	block = godeltaprof.NewBlockProfiler()
+	heap  = sync.OnceValue(godeltaprof.NewHeapProfiler)
+	mutex = sync.OnceValue(godeltaprof.NewMutexProfiler)
+	block = sync.OnceValue(godeltaprof.NewBlockProfiler)
 )
 
-// Heap serves the delta heap profile.
-func Heap(w http.ResponseWriter, r *http.Request) { serve(w, r, "delta_heap", heap.Profile) }
+// Heap serves the delta heap profile. The first request's profile covers
+// everything since the program started.
+func Heap(w http.ResponseWriter, r *http.Request) { serve(w, r, "delta_heap", heap().Profile) }
 
 // Mutex serves the delta mutex profile. It is empty unless the program
 // called runtime.SetMutexProfileFraction.
-func Mutex(w http.ResponseWriter, r *http.Request) { serve(w, r, "delta_mutex", mutex.Profile) }
+func Mutex(w http.ResponseWriter, r *http.Request) { serve(w, r, "delta_mutex", mutex().Profile) }
 
 // Block serves the delta block profile. It is empty unless the program
 // called runtime.SetBlockProfileRate.
-func Block(w http.ResponseWriter, r *http.Request) { serve(w, r, "delta_block", block.Profile) }
+func Block(w http.ResponseWriter, r *http.Request) { serve(w, r, "delta_block", block().Profile) }
 
 func serve(w http.ResponseWriter, r *http.Request, name string, profile func(io.Writer) error) {
 	if gc := r.FormValue("gc"); gc != "" {
