@@ -62,7 +62,7 @@ func BenchmarkHeap(b *testing.B) {
 	n := heapStacks(b, 4096)
 	b.Run("impl=ours", func(b *testing.B) { benchProfile(b, n, NewHeapProfiler().Profile) })
 	b.Run("impl=fallback", func(b *testing.B) {
-		benchProfile(b, n, (&HeapProfiler{src: newSource(heapKind, true)}).Profile)
+		benchProfile(b, n, (&HeapProfiler{src: newSource(heapKind, defaultOptions, true)}).Profile)
 	})
 	b.Run("impl=runtime-pprof", func(b *testing.B) { benchProfile(b, n, runtimeWriter("heap")) })
 }

@@ -61,7 +61,7 @@ func TestContentionDeltaMatchesRuntime(t *testing.T) {
 				recordContention(t)
 				rng := rand.New(rand.NewPCG(uint64(len(path.name)), 7))
 				stacks := randomStacks(rng)
-				p := &BlockProfiler{src: newSource(k, path.fallback)}
+				p := &BlockProfiler{src: newSource(k, defaultOptions, path.fallback)}
 				_, before := stableRead(t, k.name, p.Profile)
 
 				for round := range 3 {

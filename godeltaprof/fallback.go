@@ -19,13 +19,14 @@ import (
 // works on any Go release.
 type fallbackSource struct {
 	kind *kind
+	opts ProfileOptions
 	prev map[string][]int64 // cumulative values by sample key
 	buf  bytes.Buffer
 	win  window
 }
 
-func newFallbackSource(k *kind) source {
-	return &fallbackSource{kind: k, prev: make(map[string][]int64)}
+func newFallbackSource(k *kind, opts ProfileOptions) source {
+	return &fallbackSource{kind: k, opts: opts, prev: make(map[string][]int64)}
 }
 
 func (f *fallbackSource) profile(w io.Writer) error {
@@ -39,6 +40,13 @@ func (f *fallbackSource) profile(w io.Writer) error {
 		return fmt.Errorf("godeltaprof: parsing %s profile: %w", f.kind.name, err)
 	}
 	f.prev = subtractPrevious(p, f.kind.cumulative, f.prev)
+	if !f.opts.GenericsFrames {
+		for _, fn := range p.Function {
+			fn.Name = printedName(fn.Name)
+			fn.SystemName = printedName(fn.SystemName)
+		}
+		p = p.Compact() // one function per name
+	}
 	p.TimeNanos, p.DurationNanos = f.win.next(now)
 	return p.Write(w)
 }

@@ -11,9 +11,9 @@ import (
 )
 
 // newFastSource returns the source that reads k's runtime records directly.
-func newFastSource(k *kind) source {
+func newFastSource(k *kind, opts ProfileOptions) source {
 	enc := pprofenc.New(pprofenc.ProcessMappings())
-	base := fastBase{kind: k, enc: enc, sym: newSymbolizer(enc), t: newTable()}
+	base := fastBase{kind: k, enc: enc, sym: newSymbolizer(enc, opts.GenericsFrames), t: newTable()}
 	switch k {
 	case heapKind:
 		return &heapSource{fastBase: base, bytesKey: enc.String("bytes")}

@@ -12,7 +12,7 @@ import (
 func TestStateBoundedByRuntimeRecords(t *testing.T) {
 	for _, k := range []*kind{heapKind, mutexKind, blockKind} {
 		t.Run(k.name, func(t *testing.T) {
-			src := newFastSource(k)
+			src := newFastSource(k, defaultOptions)
 			var tb *table
 			var records func() int
 			var locs func() int

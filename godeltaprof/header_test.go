@@ -17,7 +17,7 @@ func TestHeaderMatchesRuntime(t *testing.T) {
 		for _, path := range paths {
 			t.Run(k.name+"/"+path.name, func(t *testing.T) {
 				recordContention(t)
-				src := newSource(k, path.fallback)
+				src := newSource(k, defaultOptions, path.fallback)
 				var buf bytes.Buffer
 				t0 := time.Now()
 				if err := src.profile(&buf); err != nil {

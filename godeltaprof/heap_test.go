@@ -58,7 +58,7 @@ func TestHeapDeltaMatchesRuntime(t *testing.T) {
 			freezeHeap(t)
 			rng := rand.New(rand.NewPCG(uint64(len(path.name)), 3))
 			stacks := randomStacks(rng)
-			p := &HeapProfiler{src: newSource(heapKind, path.fallback)}
+			p := &HeapProfiler{src: newSource(heapKind, defaultOptions, path.fallback)}
 
 			runtime.GC()
 			before := byStack(runtimeProfile(t, "heap"))
@@ -100,7 +100,7 @@ func TestHeapInuseIsAbsolute(t *testing.T) {
 	for _, path := range paths {
 		t.Run(path.name, func(t *testing.T) {
 			freezeHeap(t)
-			p := &HeapProfiler{src: newSource(heapKind, path.fallback)}
+			p := &HeapProfiler{src: newSource(heapKind, defaultOptions, path.fallback)}
 			stack := pathFor(12345, 20)
 			sampleAll(func() { atStack(stack, allocBytes, 4096) })
 			runtime.GC()

@@ -2,6 +2,7 @@ package godeltaprof
 
 import (
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -75,15 +76,43 @@ func (w *window) next(now time.Time) (startNanos, durationNanos int64) {
 	return start, now.UnixNano() - start
 }
 
+// ProfileOptions changes how profiles are written. The profilers made
+// without options use GenericsFrames: true.
+type ProfileOptions struct {
+	// GenericsFrames keeps the type shapes in the names of generic
+	// functions (pkg.F[go.shape.int]), as runtime/pprof writes them. When
+	// false, names print as pkg.F[...], so all instantiations of a generic
+	// function are one function.
+	GenericsFrames bool
+
+	// LazyMappings is accepted for compatibility with pyroscope-go's
+	// godeltaprof and changes nothing: mappings are always read once per
+	// process, at the first profile.
+	LazyMappings bool
+}
+
+var defaultOptions = ProfileOptions{GenericsFrames: true, LazyMappings: true}
+
 // newSource returns the fast source for k when this Go release has one,
 // unless fallback is set; otherwise the one built on runtime/pprof.
-func newSource(k *kind, fallback bool) source {
+func newSource(k *kind, opts ProfileOptions, fallback bool) source {
 	if !fallback {
-		if s := newFastSource(k); s != nil {
+		if s := newFastSource(k, opts); s != nil {
 			return s
 		}
 	}
-	return newFallbackSource(k)
+	return newFallbackSource(k, opts)
+}
+
+// printedName returns a function's symbol name with the type arguments of
+// a generic function elided to "[...]", as runtime.Frame.Function has it.
+func printedName(name string) string {
+	i := strings.IndexByte(name, '[')
+	j := strings.LastIndexByte(name, ']')
+	if i < 0 || j <= i {
+		return name
+	}
+	return name[:i] + "[...]" + name[j+1:]
 }
 
 // HeapProfiler writes delta heap profiles. It is safe for concurrent use;
@@ -96,7 +125,13 @@ type HeapProfiler struct {
 // NewHeapProfiler returns a HeapProfiler whose first Profile covers
 // everything since the program started.
 func NewHeapProfiler() *HeapProfiler {
-	return &HeapProfiler{src: newSource(heapKind, false)}
+	return NewHeapProfilerWithOptions(defaultOptions)
+}
+
+// NewHeapProfilerWithOptions returns a HeapProfiler that writes profiles as
+// opts say.
+func NewHeapProfilerWithOptions(opts ProfileOptions) *HeapProfiler {
+	return &HeapProfiler{src: newSource(heapKind, opts, false)}
 }
 
 // Profile writes, as gzipped pprof, the heap profile with alloc_objects and
@@ -122,13 +157,25 @@ type BlockProfiler struct {
 // NewMutexProfiler returns a BlockProfiler for the mutex profile. The runtime
 // records mutex contention only after runtime.SetMutexProfileFraction.
 func NewMutexProfiler() *BlockProfiler {
-	return &BlockProfiler{src: newSource(mutexKind, false)}
+	return NewMutexProfilerWithOptions(defaultOptions)
+}
+
+// NewMutexProfilerWithOptions returns a mutex BlockProfiler that writes
+// profiles as opts say.
+func NewMutexProfilerWithOptions(opts ProfileOptions) *BlockProfiler {
+	return &BlockProfiler{src: newSource(mutexKind, opts, false)}
 }
 
 // NewBlockProfiler returns a BlockProfiler for the block profile. The runtime
 // records blocking only after runtime.SetBlockProfileRate.
 func NewBlockProfiler() *BlockProfiler {
-	return &BlockProfiler{src: newSource(blockKind, false)}
+	return NewBlockProfilerWithOptions(defaultOptions)
+}
+
+// NewBlockProfilerWithOptions returns a block BlockProfiler that writes
+// profiles as opts say.
+func NewBlockProfilerWithOptions(opts ProfileOptions) *BlockProfiler {
+	return &BlockProfiler{src: newSource(blockKind, opts, false)}
 }
 
 // Profile writes, as gzipped pprof, the contentions and delay (in

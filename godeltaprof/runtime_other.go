@@ -4,4 +4,4 @@ package godeltaprof
 
 // newFastSource returns nil: this Go release's runtime records are not
 // known to this package, so every profile goes through runtime/pprof.
-func newFastSource(*kind) source { return nil }
+func newFastSource(*kind, ProfileOptions) source { return nil }

@@ -13,8 +13,9 @@ import (
 // grouping inlined frames into one location the way runtime/pprof does, so
 // our profiles and the runtime's show the same stacks.
 type symbolizer struct {
-	enc  *pprofenc.Encoder
-	locs map[locKey]uint64
+	enc    *pprofenc.Encoder
+	locs   map[locKey]uint64
+	shapes bool // keep generic type shapes in function names
 
 	// Per-PC frames, kept only while symbolizing one profile's new stacks:
 	// after the first profile, few PCs are new, and the map would
@@ -30,8 +31,8 @@ type locKey struct {
 	n  int
 }
 
-func newSymbolizer(enc *pprofenc.Encoder) *symbolizer {
-	return &symbolizer{enc: enc, locs: make(map[locKey]uint64)}
+func newSymbolizer(enc *pprofenc.Encoder, shapes bool) *symbolizer {
+	return &symbolizer{enc: enc, locs: make(map[locKey]uint64), shapes: shapes}
 }
 
 // done drops the per-PC cache; locations stay.
@@ -93,6 +94,9 @@ func (s *symbolizer) location(pcs []uintptr) uint64 {
 				ok = false
 			}
 			name := runtime_FrameSymbolName(&f)
+			if !s.shapes {
+				name = printedName(name)
+			}
 			lines = append(lines, pprofenc.Line{
 				Function:   name,
 				SystemName: name,
