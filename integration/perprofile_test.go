@@ -2,7 +2,9 @@ package integration_test
 
 import (
 	"context"
+	"fmt"
 	"sort"
+	"testing"
 	"time"
 )
 
@@ -47,4 +49,18 @@ func (q *querier) profilesOf(ctx context.Context, profileTypeID, selector string
 		out = append(out, stored{At: at, FG: fg})
 	}
 	return out, nil
+}
+
+// profilesWith waits until at least n profiles of typeID from r are
+// stored, and returns all of them.
+func profilesWith(t *testing.T, q *querier, typeID string, r *run, n int) []stored {
+	t.Helper()
+	start, end := r.window()
+	return eventually(t, func() ([]stored, error) {
+		ps, err := q.profilesOf(context.Background(), typeID, r.selector(), start, end)
+		if err == nil && len(ps) < n {
+			err = fmt.Errorf("%s: %d of %d profiles stored: %w", typeID, len(ps), n, errNoData)
+		}
+		return ps, err
+	})
 }
