@@ -86,8 +86,8 @@ type ProfileOptions struct {
 	GenericsFrames bool
 
 	// LazyMappings is accepted for compatibility with pyroscope-go's
-	// godeltaprof and changes nothing: mappings are always read once per
-	// process, at the first profile.
+	// godeltaprof and changes nothing: mappings are read once per process,
+	// when the first profiler is made.
 	LazyMappings bool
 }
 

@@ -1,0 +1,57 @@
+//go:build go1.26 && !go1.28
+
+package godeltaprof
+
+import (
+	"io"
+	"runtime"
+	"time"
+
+	"github.com/emberprof/ember/internal/pprofenc"
+)
+
+// heapSource writes delta heap profiles from the runtime's memory
+// profile records.
+type heapSource struct {
+	fastBase
+	recs     []memRecord
+	bytesKey int64
+}
+
+func readMemProfile(p []memRecord) (int, bool) { return runtime_memProfile(p, true) }
+
+func (h *heapSource) profile(w io.Writer) error {
+	now := time.Now()
+	h.recs = readRecords(h.recs, readMemProfile)
+	rate := int64(runtime.MemProfileRate)
+	h.t.begin()
+	for i := range h.recs {
+		r := &h.recs[i]
+		v, size := heapValues(r, rate)
+		e := h.t.add(r.Stack, size)
+		for k := range v {
+			e.cur[k] += v[k]
+		}
+	}
+	h.start(now, rate)
+	for _, e := range h.t.touched {
+		d0, d1 := e.delta()
+		if d0 == 0 && d1 == 0 && e.cur[2] == 0 && e.cur[3] == 0 {
+			continue
+		}
+		if !e.symbolized {
+			locs := h.sym.appendLocs(nil, heapStack(e.stk))
+			if len(locs) == 0 {
+				locs = h.sym.appendLocs(nil, e.stk)
+			}
+			e.stack, e.symbolized = pprofenc.NewStack(locs), true
+		}
+		var label pprofenc.Label
+		if e.size != 0 {
+			label = pprofenc.Label{Key: h.bytesKey, Num: e.size}
+		}
+		values := [4]int64{d0, d1, e.cur[2], e.cur[3]}
+		h.enc.Sample(e.stack, values[:], label)
+	}
+	return h.finish(w)
+}
