@@ -90,17 +90,16 @@ type Line struct {
 // Label is a numeric sample label such as ("bytes", 64). The zero Label
 // means no label.
 type Label struct {
-	Key int64 // string index from Encoder.String; 0 for none
+	Key int64 // from Encoder.String; 0 for none
 	Num int64
 }
 
 // Encoder builds profiles. It is not safe for concurrent use.
 type Encoder struct {
-	strings     map[string]int64
-	stringTable []byte // encoded string_table entries, in index order
+	strings stringTable
 
 	funcIDs  map[string]uint64 // by name, like runtime/pprof
-	funcMsgs [][]byte          // encoded Function fields, by ID-1
+	funcs    []function        // by ID-1
 	locMsgs  [][]byte          // encoded Location fields, by ID-1
 	locFuncs [][]uint64        // functions each location uses, by ID-1
 
@@ -122,7 +121,7 @@ type Encoder struct {
 // With no mappings, one mapping covering every address is used.
 func New(mappings []Mapping) *Encoder {
 	e := &Encoder{
-		strings: make(map[string]int64),
+		strings: newStringTable(),
 		funcIDs: make(map[string]uint64),
 	}
 	e.String("")
@@ -130,16 +129,14 @@ func New(mappings []Mapping) *Encoder {
 	return e
 }
 
-// String returns the index of s in the string table, adding it if new.
-func (e *Encoder) String(s string) int64 {
-	if i, ok := e.strings[s]; ok {
-		return i
-	}
-	i := int64(len(e.strings))
-	e.strings[s] = i
-	e.stringTable = appendString(e.stringTable, profileStringTable, s)
-	return i
+// function is a Function message's content, with string IDs.
+type function struct {
+	name, systemName, file int64
+	startLine              int64
 }
+
+// String returns a stable ID for s, for use as a Label key.
+func (e *Encoder) String(s string) int64 { return e.strings.id(s) }
 
 // AddLocation records a location at addr with the given lines (leaf first)
 // and returns its ID, valid for every later profile of this Encoder.
@@ -177,27 +174,39 @@ func (e *Encoder) function(l Line) uint64 {
 	if id, ok := e.funcIDs[l.Function]; ok {
 		return id
 	}
-	id := uint64(len(e.funcMsgs)) + 1
 	sys := l.SystemName
 	if sys == "" {
 		sys = l.Function
 	}
-	var m []byte
-	m = appendUint64(m, functionID, id)
-	m = appendInt64(m, functionName, e.String(l.Function))
-	m = appendInt64(m, functionSystemName, e.String(sys))
-	m = appendInt64(m, functionFilename, e.String(l.File))
-	m = appendInt64(m, functionStartLine, l.StartLine)
-	e.funcIDs[l.Function] = id
-	e.funcMsgs = append(e.funcMsgs, appendBytes(nil, profileFunction, m))
+	e.funcs = append(e.funcs, function{
+		name:       e.String(l.Function),
+		systemName: e.String(sys),
+		file:       e.String(l.File),
+		startLine:  l.StartLine,
+	})
 	e.funcMark = append(e.funcMark, 0)
+	id := uint64(len(e.funcs))
+	e.funcIDs[l.Function] = id
 	return id
+}
+
+func (e *Encoder) appendFunction(b []byte, id uint64) []byte {
+	f := e.funcs[id-1]
+	m := e.scratch[:0]
+	m = appendUint64(m, functionID, id)
+	m = appendInt64(m, functionName, e.strings.index(f.name))
+	m = appendInt64(m, functionSystemName, e.strings.index(f.systemName))
+	m = appendInt64(m, functionFilename, e.strings.index(f.file))
+	m = appendInt64(m, functionStartLine, f.startLine)
+	e.scratch = m
+	return appendBytes(b, profileFunction, m)
 }
 
 // Start begins a new profile, discarding any unfinished one.
 func (e *Encoder) Start(h Header) {
 	e.gen++
 	e.usedLocs = e.usedLocs[:0]
+	e.strings.reset()
 	b := e.out[:0]
 	for _, st := range h.SampleTypes {
 		b = e.appendValueType(b, profileSampleType, st)
@@ -211,8 +220,8 @@ func (e *Encoder) Start(h Header) {
 
 func (e *Encoder) appendValueType(b []byte, field int, vt ValueType) []byte {
 	m := e.scratch[:0]
-	m = appendInt64(m, valueTypeType, e.String(vt.Type))
-	m = appendInt64(m, valueTypeUnit, e.String(vt.Unit))
+	m = appendInt64(m, valueTypeType, e.strings.str(vt.Type))
+	m = appendInt64(m, valueTypeUnit, e.strings.str(vt.Unit))
 	e.scratch = m
 	return appendBytes(b, field, m)
 }
@@ -236,7 +245,7 @@ func (e *Encoder) Sample(stack Stack, values []int64, label Label) {
 	m = appendPackedInt64(m, sampleValue, values)
 	if label.Key != 0 {
 		var lb [24]byte
-		l := appendInt64(lb[:0], labelKey, label.Key)
+		l := appendInt64(lb[:0], labelKey, e.strings.index(label.Key))
 		l = appendInt64(l, labelNum, label.Num)
 		m = appendBytes(m, sampleLabel, l)
 	}
@@ -258,12 +267,12 @@ func (e *Encoder) Finish(w io.Writer) error {
 		for _, fid := range e.locFuncs[id-1] {
 			if e.funcMark[fid-1] != e.gen {
 				e.funcMark[fid-1] = e.gen
-				b = append(b, e.funcMsgs[fid-1]...)
+				b = e.appendFunction(b, fid)
 			}
 		}
 	}
 	b = e.appendMappings(b)
-	b = append(b, e.stringTable...)
+	b = e.strings.appendTo(b)
 	e.out = b
 
 	if e.zw == nil {

@@ -2,6 +2,8 @@ package pprofenc
 
 import (
 	"bytes"
+	"compress/gzip"
+	"io"
 	"runtime"
 	"testing"
 
@@ -80,6 +82,25 @@ func TestRoundTrip(t *testing.T) {
 	})
 	if len(p2.Location) != 1 || p2.Location[0].Line[0].Function.Name != "main.unused" || len(p2.Function) != 1 {
 		t.Errorf("second profile: %d locations, %d functions", len(p2.Location), len(p2.Function))
+	}
+
+	// Its string table holds only what it uses.
+	e.Start(header)
+	e.Sample(NewStack([]uint64{unused}), []int64{1, 1}, Label{})
+	var buf bytes.Buffer
+	if err := e.Finish(&buf); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte("main.inner")) || bytes.Contains(raw, []byte("a.go")) || !bytes.Contains(raw, []byte("main.unused")) {
+		t.Errorf("string table of a profile using only main.unused: %q", raw)
 	}
 }
 

@@ -48,8 +48,8 @@ func (e *Encoder) appendMappings(b []byte) []byte {
 		s = appendUint64(s, mappingStart, m.Start)
 		s = appendUint64(s, mappingLimit, m.Limit)
 		s = appendUint64(s, mappingOffset, m.Offset)
-		s = appendInt64(s, mappingFilename, e.String(m.File))
-		s = appendInt64(s, mappingBuildID, e.String(m.BuildID))
+		s = appendInt64(s, mappingFilename, e.strings.str(m.File))
+		s = appendInt64(s, mappingBuildID, e.strings.str(m.BuildID))
 		s = appendBool(s, mappingHasFunctions, !m.unsymbolized)
 		e.scratch = s
 		b = appendBytes(b, profileMapping, s)
