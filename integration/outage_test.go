@@ -54,6 +54,7 @@ func TestIntervalsFromAnOutageArriveAfterIt(t *testing.T) {
 	}
 }
 
+// times lists when the profiles were stored, for failure messages.
 func times(ps []stored) []string {
 	out := make([]string, len(ps))
 	for i, p := range ps {

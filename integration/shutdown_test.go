@@ -29,8 +29,8 @@ func TestStopDeliversTheLastPartialInterval(t *testing.T) {
 	if len(ps) != 3 {
 		t.Fatalf("%d goroutine profiles stored, want 3 (two intervals and the partial one)", len(ps))
 	}
-	// Whether the server keeps a profile at its start or its end, the last
-	// one's time is on or after the last boundary.
+	// The server keeps a profile at its start (TimeNanos): the partial
+	// interval's is the last boundary, the one before it a rate earlier.
 	if last := ps[2].At; last.Before(lastBoundary.Truncate(seriesStep)) {
 		t.Errorf("last profile at %v, before the last boundary %v", last, lastBoundary)
 	}
