@@ -1,9 +1,12 @@
 package pprofenc
 
 import (
-	"encoding/binary"
-	"hash/crc32"
+	"bytes"
+	"errors"
+	"fmt"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // Profile fields that say when a profile was taken (profile.proto).
@@ -12,52 +15,134 @@ const (
 	fieldDurationNanos = 10
 )
 
-// Restamp returns gz, a gzip-compressed pprof profile, with its time_nanos
-// set to start and its duration_nanos to d, without decompressing it.
+// A Restamper sets the time a gzip-compressed pprof profile says it was
+// taken. Ember stamps every profile of an interval with the interval's
+// start and length, whoever wrote it: the runtime's CPU profiler starts a
+// little after the cut, and delta profilers stamp their own clock, but the
+// Pyroscope server files a profile under its time_nanos, so all of an
+// interval's profiles must agree on it.
 //
-// It relies on two guarantees of the formats: a gzip file may hold several
-// members, which readers decompress as one concatenated stream (Go's and
-// klauspost's gzip readers do so by default, as do google/pprof and the
-// Pyroscope server), and a protobuf scalar field that appears twice takes
-// its last value. So appending a small member that holds only the two
-// fields overrides whatever the profile said. That makes every profile of
-// an interval carry the interval's own start, whoever wrote it (the
-// runtime's CPU profiler starts a little after the cut; delta profilers
-// stamp their own clock), at the cost of about 40 bytes and no parsing.
-//
-// gz itself is not modified: the result is a new slice.
-func Restamp(gz []byte, start time.Time, d time.Duration) []byte {
-	var fields [2 * (1 + binary.MaxVarintLen64)]byte
-	payload := appendVarint(appendKey(fields[:0], fieldTimeNanos, wireVarint), uint64(start.UnixNano()))
-	payload = appendVarint(appendKey(payload, fieldDurationNanos, wireVarint), uint64(d.Nanoseconds()))
-
-	out := make([]byte, len(gz), len(gz)+storedMemberLen(len(payload)))
-	copy(out, gz)
-	return appendStoredMember(out, payload)
+// A Restamper keeps its buffers between calls, so it is not safe for
+// concurrent use; the memory it holds is bounded by the largest profile it
+// has seen.
+type Restamper struct {
+	raw   bytes.Buffer // the decompressed profile
+	out   bytes.Buffer // the rewritten, decompressed profile
+	zr    *gzip.Reader
+	zw    *gzip.Writer
+	level int
 }
 
-// storedMemberLen is the size of a gzip member holding n stored bytes:
-// a 10-byte header, one 5-byte stored deflate block, the data, and an
-// 8-byte trailer.
-func storedMemberLen(n int) int { return 10 + 5 + n + 8 }
+// NewRestamper returns a Restamper that compresses at the given gzip level.
+func NewRestamper(level int) *Restamper {
+	return &Restamper{level: level}
+}
 
-// appendStoredMember appends a gzip member (RFC 1952) whose deflate stream
-// (RFC 1951) is a single final stored block holding data, which must be
-// shorter than 64 KiB.
-func appendStoredMember(b, data []byte) []byte {
-	b = append(b,
-		0x1f, 0x8b, // gzip magic
-		8,          // compression method: deflate
-		0,          // flags: none
-		0, 0, 0, 0, // modification time: unknown
-		0,    // extra flags
-		0xff, // operating system: unknown
-	)
-	n := uint16(len(data))
-	b = append(b, 1) // BFINAL=1, BTYPE=00 (stored)
-	b = binary.LittleEndian.AppendUint16(b, n)
-	b = binary.LittleEndian.AppendUint16(b, ^n)
-	b = append(b, data...)
-	b = binary.LittleEndian.AppendUint32(b, crc32.ChecksumIEEE(data))
-	return binary.LittleEndian.AppendUint32(b, uint32(len(data)))
+// Restamp returns gz with time_nanos set to start and duration_nanos to d.
+// Every other field is copied as it is. gz is not modified.
+func (r *Restamper) Restamp(gz []byte, start time.Time, d time.Duration) ([]byte, error) {
+	if err := r.decompress(gz); err != nil {
+		return nil, fmt.Errorf("pprofenc: restamp: %w", err)
+	}
+	r.out.Reset()
+	msg := r.raw.Bytes()
+	for len(msg) > 0 {
+		field, n, err := topLevelField(msg)
+		if err != nil {
+			return nil, fmt.Errorf("pprofenc: restamp: %w", err)
+		}
+		if field != fieldTimeNanos && field != fieldDurationNanos {
+			r.out.Write(msg[:n])
+		}
+		msg = msg[n:]
+	}
+	stamp := appendVarint(appendKey(nil, fieldTimeNanos, wireVarint), uint64(start.UnixNano()))
+	stamp = appendVarint(appendKey(stamp, fieldDurationNanos, wireVarint), uint64(d.Nanoseconds()))
+	r.out.Write(stamp)
+	return r.compress()
+}
+
+func (r *Restamper) decompress(gz []byte) error {
+	var err error
+	if r.zr == nil {
+		r.zr, err = gzip.NewReader(bytes.NewReader(gz))
+	} else {
+		err = r.zr.Reset(bytes.NewReader(gz))
+	}
+	if err != nil {
+		return err
+	}
+	r.raw.Reset()
+	_, err = r.raw.ReadFrom(r.zr)
+	return err
+}
+
+func (r *Restamper) compress() ([]byte, error) {
+	var dst bytes.Buffer
+	dst.Grow(r.out.Len()/4 + 64)
+	if r.zw == nil {
+		zw, err := gzip.NewWriterLevel(&dst, r.level)
+		if err != nil {
+			return nil, fmt.Errorf("pprofenc: restamp: %w", err)
+		}
+		r.zw = zw
+	} else {
+		r.zw.Reset(&dst)
+	}
+	if _, err := r.zw.Write(r.out.Bytes()); err != nil {
+		return nil, err
+	}
+	if err := r.zw.Close(); err != nil {
+		return nil, err
+	}
+	return dst.Bytes(), nil
+}
+
+var errTruncated = errors.New("truncated protobuf field")
+
+// topLevelField reads the field at the start of msg and returns its number
+// and its length in bytes, key included.
+func topLevelField(msg []byte) (field, n int, err error) {
+	key, kn := readVarint(msg)
+	if kn == 0 {
+		return 0, 0, errTruncated
+	}
+	n = kn
+	switch key & 7 {
+	case wireVarint:
+		_, vn := readVarint(msg[n:])
+		if vn == 0 {
+			return 0, 0, errTruncated
+		}
+		n += vn
+	case wireBytes:
+		l, ln := readVarint(msg[n:])
+		if ln == 0 || l > uint64(len(msg)-n-ln) {
+			return 0, 0, errTruncated
+		}
+		n += ln + int(l)
+	case 1: // fixed64
+		n += 8
+	case 5: // fixed32
+		n += 4
+	default:
+		return 0, 0, fmt.Errorf("unsupported protobuf wire type %d", key&7)
+	}
+	if n > len(msg) {
+		return 0, 0, errTruncated
+	}
+	return int(key >> 3), n, nil
+}
+
+// readVarint decodes a varint at the start of b and returns it and its
+// length, or a length of 0 when b does not start with a whole varint.
+func readVarint(b []byte) (uint64, int) {
+	var x uint64
+	for i := 0; i < len(b) && i < 10; i++ {
+		x |= uint64(b[i]&0x7f) << (7 * i)
+		if b[i] < 0x80 {
+			return x, i + 1
+		}
+	}
+	return 0, 0
 }

@@ -2,68 +2,71 @@ package pprofenc
 
 import (
 	"bytes"
+	"reflect"
 	"runtime/pprof"
 	"testing"
 	"time"
 
-	kgzip "github.com/klauspost/compress/gzip"
-
 	"github.com/google/pprof/profile"
+	"github.com/klauspost/compress/gzip"
 )
 
-func TestRestampOverridesTheProfileTimes(t *testing.T) {
+func runtimeProfile(t testing.TB, name string) []byte {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := pprof.Lookup("goroutine").WriteTo(&buf, 0); err != nil {
+	if err := pprof.Lookup(name).WriteTo(&buf, 0); err != nil {
 		t.Fatal(err)
 	}
-	orig := bytes.Clone(buf.Bytes())
-	before, err := profile.ParseData(orig)
-	if err != nil {
-		t.Fatal(err)
-	}
+	return buf.Bytes()
+}
 
-	start := time.Date(2026, 11, 24, 23, 0, 0, 123456789, time.UTC)
-	const d = 15 * time.Second
-	stamped := Restamp(orig, start, d)
+func TestRestampSetsTimesAndKeepsEverythingElse(t *testing.T) {
+	r := NewRestamper(gzip.BestSpeed)
+	for _, name := range []string{"goroutine", "heap", "mutex"} {
+		t.Run(name, func(t *testing.T) {
+			orig := runtimeProfile(t, name)
+			input := bytes.Clone(orig)
+			start := time.Date(2026, 11, 24, 23, 0, 0, 123456789, time.UTC)
+			const d = 15 * time.Second
 
-	if !bytes.Equal(orig, buf.Bytes()) {
-		t.Fatal("Restamp changed its input")
-	}
-	after, err := profile.ParseData(stamped)
-	if err != nil {
-		t.Fatalf("google/pprof cannot read the restamped profile: %v", err)
-	}
-	if after.TimeNanos != start.UnixNano() || after.DurationNanos != int64(d) {
-		t.Errorf("time %d duration %d, want %d and %d", after.TimeNanos, after.DurationNanos, start.UnixNano(), int64(d))
-	}
-	if len(after.Sample) != len(before.Sample) || len(after.Location) != len(before.Location) {
-		t.Errorf("restamping changed the profile: %d samples, %d locations; was %d and %d",
-			len(after.Sample), len(after.Location), len(before.Sample), len(before.Location))
-	}
-
-	// The Pyroscope server reads profiles with klauspost's gzip reader.
-	zr, err := kgzip.NewReader(bytes.NewReader(stamped))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var raw bytes.Buffer
-	if _, err := raw.ReadFrom(zr); err != nil {
-		t.Fatalf("klauspost gzip cannot read the restamped profile: %v", err)
-	}
-	reparsed, err := profile.ParseUncompressed(raw.Bytes())
-	if err != nil || reparsed.TimeNanos != start.UnixNano() {
-		t.Fatalf("klauspost-decompressed profile: time %v, err %v", reparsed, err)
+			stamped, err := r.Restamp(input, start, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(orig, input) {
+				t.Fatal("Restamp changed its input")
+			}
+			before, err := profile.ParseData(orig)
+			if err != nil {
+				t.Fatal(err)
+			}
+			after, err := profile.ParseData(stamped)
+			if err != nil {
+				t.Fatalf("google/pprof cannot read the restamped profile: %v", err)
+			}
+			if after.TimeNanos != start.UnixNano() || after.DurationNanos != int64(d) {
+				t.Errorf("time %d duration %d, want %d and %d", after.TimeNanos, after.DurationNanos, start.UnixNano(), int64(d))
+			}
+			before.TimeNanos, before.DurationNanos = after.TimeNanos, after.DurationNanos
+			if !reflect.DeepEqual(before.String(), after.String()) {
+				t.Errorf("restamping changed more than the times:\nbefore:\n%s\nafter:\n%s", before, after)
+			}
+		})
 	}
 }
 
-func TestRestampTwiceKeepsTheLast(t *testing.T) {
-	var buf bytes.Buffer
-	if err := pprof.Lookup("heap").WriteTo(&buf, 0); err != nil {
+func TestRestampReplacesAnEarlierStamp(t *testing.T) {
+	r := NewRestamper(gzip.BestSpeed)
+	once, err := r.Restamp(runtimeProfile(t, "heap"), time.Unix(1000, 0), time.Second)
+	if err != nil {
 		t.Fatal(err)
 	}
-	first := time.Unix(1000, 0)
 	second := time.Unix(2000, 5)
-	p, err := profile.ParseData(Restamp(Restamp(buf.Bytes(), first, time.Second), second, 2*time.Second))
+	twice, err := r.Restamp(once, second, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := profile.ParseData(twice)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,14 +75,58 @@ func TestRestampTwiceKeepsTheLast(t *testing.T) {
 	}
 }
 
-func BenchmarkRestamp(b *testing.B) {
-	var buf bytes.Buffer
-	if err := pprof.Lookup("heap").WriteTo(&buf, 0); err != nil {
-		b.Fatal(err)
+func TestRestampRejectsDamagedInput(t *testing.T) {
+	r := NewRestamper(gzip.BestSpeed)
+	good := runtimeProfile(t, "goroutine")
+	if _, err := r.Restamp([]byte("not gzip"), time.Now(), time.Second); err == nil {
+		t.Error("non-gzip input: no error")
 	}
-	start := time.Now()
-	b.ReportAllocs()
-	for b.Loop() {
-		Restamp(buf.Bytes(), start, time.Second)
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte{0x0a, 0x05, 'a'}) // a string field that claims 5 bytes and has 1
+	zw.Close()
+	if _, err := r.Restamp(buf.Bytes(), time.Now(), time.Second); err == nil {
+		t.Error("truncated protobuf: no error")
+	}
+	// The Restamper still works after a failure.
+	if _, err := r.Restamp(good, time.Now(), time.Second); err != nil {
+		t.Errorf("after a failure: %v", err)
+	}
+}
+
+func FuzzTopLevelField(f *testing.F) {
+	f.Add([]byte{0x48, 0x01})
+	f.Add([]byte{0x0a, 0x05, 'a'})
+	f.Add([]byte{0x09, 1, 2, 3, 4, 5, 6, 7, 8})
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		for len(msg) > 0 {
+			_, n, err := topLevelField(msg)
+			if err != nil {
+				return
+			}
+			if n <= 0 || n > len(msg) {
+				t.Fatalf("field length %d of a %d-byte message", n, len(msg))
+			}
+			msg = msg[n:]
+		}
+	})
+}
+
+// BenchmarkRestamp measures what stamping costs the session per profile,
+// on the heap profile of the test process and on a CPU-sized one.
+func BenchmarkRestamp(b *testing.B) {
+	for _, name := range []string{"heap", "goroutine"} {
+		b.Run(name, func(b *testing.B) {
+			data := runtimeProfile(b, name)
+			r := NewRestamper(gzip.BestSpeed)
+			start := time.Now()
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := r.Restamp(data, start, time.Second); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -14,9 +14,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/klauspost/compress/gzip"
+
 	"github.com/emberprof/ember/godeltaprof"
 	"github.com/emberprof/ember/internal/collect"
 	"github.com/emberprof/ember/internal/cpuprof"
+	"github.com/emberprof/ember/internal/pprofenc"
 	"github.com/emberprof/ember/upstream"
 )
 
@@ -42,6 +45,7 @@ type Session struct {
 	heap       *collect.Heap
 	collectors []collect.Collector // all, CPU first
 	restore    []func()
+	restamper  *pprofenc.Restamper
 	from       time.Time
 	skipping   map[upstream.Type]bool   // the type's last interval was skipped
 	lastErr    map[upstream.Type]string // the type's last failure, logged
@@ -63,14 +67,15 @@ func Start(o Options) (*Session, error) {
 		return nil, fmt.Errorf("upload rate %v is not positive", o.Rate)
 	}
 	s := &Session{
-		opts:     o,
-		plan:     p,
-		tags:     maps.Clone(o.Tags),
-		skipping: make(map[upstream.Type]bool),
-		lastErr:  make(map[upstream.Type]string),
-		flushes:  make(chan chan struct{}),
-		stopping: make(chan struct{}),
-		done:     make(chan struct{}),
+		opts:      o,
+		plan:      p,
+		tags:      maps.Clone(o.Tags),
+		skipping:  make(map[upstream.Type]bool),
+		restamper: pprofenc.NewRestamper(gzip.BestSpeed),
+		lastErr:   make(map[upstream.Type]string),
+		flushes:   make(chan chan struct{}),
+		stopping:  make(chan struct{}),
+		done:      make(chan struct{}),
 	}
 	if s.tags == nil {
 		s.tags = make(map[string]string)
@@ -203,13 +208,26 @@ func (s *Session) cut(final bool) {
 			SampleTypes: s.plan[r.typ],
 			From:        s.from,
 			Until:       until,
-			Data:        r.data,
+			Data:        s.stamp(r.typ, r.data, until),
 		})
 	}
 	s.from = until
 	s.counters.mu.Lock()
 	s.counters.intervals++
 	s.counters.mu.Unlock()
+}
+
+// stamp makes the profile say it covers the current interval: the server
+// files a profile under its own time_nanos, and the collectors' clocks are
+// a cut gap or a few milliseconds off the interval's bounds. A profile that
+// cannot be restamped is still delivered as it is.
+func (s *Session) stamp(t upstream.Type, data []byte, until time.Time) []byte {
+	stamped, err := s.restamper.Restamp(data, s.from, until.Sub(s.from))
+	if err != nil {
+		s.opts.Logger.Errorf("%s profile keeps its own timestamp: %v", t, err)
+		return data
+	}
+	return stamped
 }
 
 // safeCollect runs c.Collect, turning a panic into an error: a bug in a

@@ -101,6 +101,16 @@ func TestIntervalsAdjoinAlignAndAgreeAcrossTypes(t *testing.T) {
 			if !ps[i].From.Equal(cpu[i].From) || !ps[i].Until.Equal(cpu[i].Until) {
 				t.Errorf("%s interval %d is [%v, %v), cpu's [%v, %v)", typ, i, ps[i].From, ps[i].Until, cpu[i].From, cpu[i].Until)
 			}
+			// The server files a profile under its own time_nanos, so the
+			// profile must say exactly the interval it is uploaded for.
+			pp, err := profile.ParseData(ps[i].Data)
+			if err != nil {
+				t.Fatalf("%s interval %d: %v", typ, i, err)
+			}
+			if pp.TimeNanos != ps[i].From.UnixNano() || pp.DurationNanos != ps[i].Until.Sub(ps[i].From).Nanoseconds() {
+				t.Errorf("%s interval %d: profile says [%d, +%d), uploaded as [%d, +%d)", typ, i,
+					pp.TimeNanos, pp.DurationNanos, ps[i].From.UnixNano(), ps[i].Until.Sub(ps[i].From).Nanoseconds())
+			}
 		}
 	}
 	heap := byType[upstream.TypeHeap][0]
