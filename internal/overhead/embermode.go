@@ -6,7 +6,16 @@ import (
 )
 
 func init() {
-	Modes = append(Modes, Mode{Name: "ember", Start: startEmber})
+	Modes = append(Modes,
+		Mode{Name: "ember", Start: func(s Settings, up upstream.Upstream) (func() error, error) {
+			return startEmber(s, up, false)
+		}},
+		// Ember without its forced GC at intervals in which none ran: what
+		// the forced GC costs an application with a large, quiet heap.
+		Mode{Name: "ember-nogc", Start: func(s Settings, up upstream.Upstream) (func() error, error) {
+			return startEmber(s, up, true)
+		}},
+	)
 }
 
 // allTypes is every profile type but the goroutine leak profile, which
@@ -21,7 +30,7 @@ var allTypes = []ember.ProfileType{
 
 // startEmber starts Ember as an application would, delivering to up:
 // default profile types, or all of them.
-func startEmber(s Settings, up upstream.Upstream) (func() error, error) {
+func startEmber(s Settings, up upstream.Upstream, noGC bool) (func() error, error) {
 	var types []ember.ProfileType // nil: Ember's defaults
 	if s.all() {
 		types = allTypes
@@ -32,6 +41,7 @@ func startEmber(s Settings, up upstream.Upstream) (func() error, error) {
 		ProfileTypes:    types,
 		Upstream:        up,
 		Logger:          quietLogger{},
+		DisableGCRuns:   noGC,
 	})
 	if err != nil {
 		return nil, err

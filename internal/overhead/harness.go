@@ -42,7 +42,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	var cfg Config
 	workloads := fs.String("workloads", strings.Join(WorkloadNames(), ","), "comma-separated workloads")
 	settings := fs.String("settings", strings.Join(SettingNames, ","), "comma-separated settings: default, all")
-	modes := fs.String("modes", strings.Join(modeNames(), ","), "comma-separated modes; the first is the baseline")
+	modes := fs.String("modes", "off,pprof,ember", "comma-separated modes (of "+strings.Join(modeNames(), ", ")+"); the first is the baseline")
 	fs.IntVar(&cfg.Rounds, "rounds", 5, "rounds per mode")
 	fs.DurationVar(&cfg.Round.Settings.Interval, "interval", 1*time.Second, "profiler upload interval")
 	fs.DurationVar(&cfg.Round.Warmup, "warmup", 1*time.Second, "time before measuring, profiler on")
