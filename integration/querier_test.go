@@ -64,7 +64,8 @@ func (q *querier) call(ctx context.Context, method string, req, resp any) error 
 	return nil
 }
 
-func ms(t time.Time) int64 { return t.UnixMilli() }
+// unixMilli is t as the query API takes times: Unix milliseconds.
+func unixMilli(t time.Time) int64 { return t.UnixMilli() }
 
 // profileType is one entry of ProfileTypes' answer.
 type profileType struct {
@@ -81,7 +82,7 @@ func (q *querier) ProfileTypes(ctx context.Context, start, end time.Time) ([]pro
 	var resp struct {
 		ProfileTypes []profileType `json:"profileTypes"`
 	}
-	err := q.call(ctx, "ProfileTypes", map[string]any{"start": ms(start), "end": ms(end)}, &resp)
+	err := q.call(ctx, "ProfileTypes", map[string]any{"start": unixMilli(start), "end": unixMilli(end)}, &resp)
 	return resp.ProfileTypes, err
 }
 
@@ -90,7 +91,7 @@ func (q *querier) LabelNames(ctx context.Context, matchers []string, start, end 
 	var resp struct {
 		Names []string `json:"names"`
 	}
-	err := q.call(ctx, "LabelNames", map[string]any{"matchers": matchers, "start": ms(start), "end": ms(end)}, &resp)
+	err := q.call(ctx, "LabelNames", map[string]any{"matchers": matchers, "start": unixMilli(start), "end": unixMilli(end)}, &resp)
 	return resp.Names, err
 }
 
@@ -99,7 +100,7 @@ func (q *querier) LabelValues(ctx context.Context, name string, matchers []strin
 	var resp struct {
 		Names []string `json:"names"`
 	}
-	err := q.call(ctx, "LabelValues", map[string]any{"name": name, "matchers": matchers, "start": ms(start), "end": ms(end)}, &resp)
+	err := q.call(ctx, "LabelValues", map[string]any{"name": name, "matchers": matchers, "start": unixMilli(start), "end": unixMilli(end)}, &resp)
 	return resp.Names, err
 }
 
@@ -125,7 +126,7 @@ func (q *querier) Series(ctx context.Context, matchers []string, start, end time
 			Labels []labelPair `json:"labels"`
 		} `json:"labelsSet"`
 	}
-	err := q.call(ctx, "Series", map[string]any{"matchers": matchers, "start": ms(start), "end": ms(end)}, &resp)
+	err := q.call(ctx, "Series", map[string]any{"matchers": matchers, "start": unixMilli(start), "end": unixMilli(end)}, &resp)
 	sets := make([]map[string]string, 0, len(resp.LabelsSet))
 	for _, s := range resp.LabelsSet {
 		sets = append(sets, labels(s.Labels))
@@ -141,7 +142,7 @@ func (q *querier) SelectMergeStacktraces(ctx context.Context, profileTypeID, sel
 	}
 	err := q.call(ctx, "SelectMergeStacktraces", map[string]any{
 		"profileTypeID": profileTypeID, "labelSelector": selector,
-		"start": ms(start), "end": ms(end), "maxNodes": 65536,
+		"start": unixMilli(start), "end": unixMilli(end), "maxNodes": 65536,
 	}, &resp)
 	return &resp.Flamegraph, err
 }
@@ -175,7 +176,7 @@ func (q *querier) SelectSeries(ctx context.Context, profileTypeID, selector stri
 	}
 	err := q.call(ctx, "SelectSeries", map[string]any{
 		"profileTypeID": profileTypeID, "labelSelector": selector,
-		"start": ms(start), "end": ms(end), "step": step.Seconds(), "groupBy": groupBy,
+		"start": unixMilli(start), "end": unixMilli(end), "step": step.Seconds(), "groupBy": groupBy,
 	}, &resp)
 	out := make([]series, 0, len(resp.Series))
 	for _, s := range resp.Series {
