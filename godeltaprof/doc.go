@@ -32,9 +32,9 @@
 //
 // # Cost
 //
-// On a 4,113-stack heap, a steady-state Profile takes about a tenth of
+// On a 4,113-stack heap, a steady-state Profile takes under a tenth of
 // runtime/pprof's heap WriteTo and allocates nothing; mutex and block
-// profiles cost about 1-2 % of runtime/pprof's. Cost grows linearly with
-// the number of stacks. README.md in this directory has the numbers and the
+// profiles cost about 2 % of runtime/pprof's. Cost grows with the number of
+// stacks, linearly up to what fits in cache. README.md in this directory has the numbers and the
 // command that measured them.
 package godeltaprof
