@@ -53,8 +53,8 @@ func TestSinkCountsWholeIntervalsInsideTheWindow(t *testing.T) {
 	if n != 2 || bytes != 250 || byType["cpu"] != 200 || byType["heap"] != 50 {
 		t.Errorf("PerInterval = %d, %v, %v; want 2 intervals, 250 B, cpu 200 and heap 50", n, bytes, byType)
 	}
-	if got := len(s.CPUProfiles()); got != 2 {
-		t.Errorf("kept %d CPU profiles, want the 2 inside the window", got)
+	if got := len(s.CPUProfiles()); got != 2 || s.Kept() != 400 {
+		t.Errorf("kept %d CPU profiles, %d bytes; want the 2 inside the window, 400 bytes", got, s.Kept())
 	}
 	if st := s.Stats(); st.Enqueued != 7 || st.BytesSent != 513 {
 		t.Errorf("Stats = %+v, want 7 profiles and 513 bytes in all", st)

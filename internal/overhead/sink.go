@@ -22,6 +22,7 @@ type Sink struct {
 	total    upstream.Stats
 	uploads  map[upstream.Type]uint64 // every profile, in or out of the window
 	cpu      [][]byte                 // CPU profiles inside the window, for selfCPU
+	kept     uint64                   // bytes held by cpu
 }
 
 // NewSink returns a Sink that counts profiles at least minSpan long as whole
@@ -65,6 +66,7 @@ func (s *Sink) Upload(p *upstream.Profile) {
 		s.bytes[p.Type] += uint64(len(p.Data))
 		if p.Type == upstream.TypeCPU {
 			s.cpu = append(s.cpu, p.Data)
+			s.kept += uint64(cap(p.Data))
 		}
 	}
 }
@@ -99,6 +101,14 @@ func (s *Sink) CPUProfiles() [][]byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.cpu
+}
+
+// Kept returns the bytes of profile data the Sink holds (the CPU profiles
+// inside the window), which a measurement of the profiler's heap subtracts.
+func (s *Sink) Kept() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.kept
 }
 
 // Flush returns at once: a Sink delivers at Upload.
