@@ -22,20 +22,15 @@ const (
 // Pyroscope server files a profile under its time_nanos, so all of an
 // interval's profiles must agree on it.
 //
-// A Restamper keeps its buffers between calls, so it is not safe for
-// concurrent use; the memory it holds is bounded by the largest profile it
-// has seen.
+// The zero value is ready to use; it compresses at gzip.BestSpeed, as the
+// runtime's own profile writer does. A Restamper keeps its buffers between
+// calls, so it is not safe for concurrent use; the memory it holds is
+// bounded by the largest profile it has seen.
 type Restamper struct {
-	raw   bytes.Buffer // the decompressed profile
-	out   bytes.Buffer // the rewritten, decompressed profile
-	zr    *gzip.Reader
-	zw    *gzip.Writer
-	level int
-}
-
-// NewRestamper returns a Restamper that compresses at the given gzip level.
-func NewRestamper(level int) *Restamper {
-	return &Restamper{level: level}
+	raw bytes.Buffer // the decompressed profile
+	out bytes.Buffer // the rewritten, decompressed profile
+	zr  *gzip.Reader
+	zw  *gzip.Writer
 }
 
 // Restamp returns gz with time_nanos set to start and duration_nanos to d.
@@ -81,7 +76,7 @@ func (r *Restamper) compress() ([]byte, error) {
 	var dst bytes.Buffer
 	dst.Grow(r.out.Len()/4 + 64)
 	if r.zw == nil {
-		zw, err := gzip.NewWriterLevel(&dst, r.level)
+		zw, err := gzip.NewWriterLevel(&dst, gzip.BestSpeed)
 		if err != nil {
 			return nil, fmt.Errorf("pprofenc: restamp: %w", err)
 		}

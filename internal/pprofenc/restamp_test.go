@@ -21,7 +21,7 @@ func runtimeProfile(t testing.TB, name string) []byte {
 }
 
 func TestRestampSetsTimesAndKeepsEverythingElse(t *testing.T) {
-	r := NewRestamper(gzip.BestSpeed)
+	var r Restamper
 	for _, name := range []string{"goroutine", "heap", "mutex"} {
 		t.Run(name, func(t *testing.T) {
 			orig := runtimeProfile(t, name)
@@ -56,7 +56,7 @@ func TestRestampSetsTimesAndKeepsEverythingElse(t *testing.T) {
 }
 
 func TestRestampReplacesAnEarlierStamp(t *testing.T) {
-	r := NewRestamper(gzip.BestSpeed)
+	var r Restamper
 	once, err := r.Restamp(runtimeProfile(t, "heap"), time.Unix(1000, 0), time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +76,7 @@ func TestRestampReplacesAnEarlierStamp(t *testing.T) {
 }
 
 func TestRestampRejectsDamagedInput(t *testing.T) {
-	r := NewRestamper(gzip.BestSpeed)
+	var r Restamper
 	good := runtimeProfile(t, "goroutine")
 	if _, err := r.Restamp([]byte("not gzip"), time.Now(), time.Second); err == nil {
 		t.Error("non-gzip input: no error")
@@ -118,7 +118,7 @@ func BenchmarkRestamp(b *testing.B) {
 	for _, name := range []string{"heap", "goroutine"} {
 		b.Run(name, func(b *testing.B) {
 			data := runtimeProfile(b, name)
-			r := NewRestamper(gzip.BestSpeed)
+			var r Restamper
 			start := time.Now()
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()

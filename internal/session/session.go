@@ -14,8 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/klauspost/compress/gzip"
-
 	"github.com/emberprof/ember/godeltaprof"
 	"github.com/emberprof/ember/internal/collect"
 	"github.com/emberprof/ember/internal/cpuprof"
@@ -45,7 +43,7 @@ type Session struct {
 	heap       *collect.Heap
 	collectors []collect.Collector // all, CPU first
 	restore    []func()
-	restamper  *pprofenc.Restamper
+	restamper  pprofenc.Restamper // reused: one goroutine cuts
 	from       time.Time
 	skipping   map[upstream.Type]bool   // the type's last interval was skipped
 	lastErr    map[upstream.Type]string // the type's last failure, logged
@@ -67,15 +65,14 @@ func Start(o Options) (*Session, error) {
 		return nil, fmt.Errorf("upload rate %v is not positive", o.Rate)
 	}
 	s := &Session{
-		opts:      o,
-		plan:      p,
-		tags:      maps.Clone(o.Tags),
-		skipping:  make(map[upstream.Type]bool),
-		restamper: pprofenc.NewRestamper(gzip.BestSpeed),
-		lastErr:   make(map[upstream.Type]string),
-		flushes:   make(chan chan struct{}),
-		stopping:  make(chan struct{}),
-		done:      make(chan struct{}),
+		opts:     o,
+		plan:     p,
+		tags:     maps.Clone(o.Tags),
+		skipping: make(map[upstream.Type]bool),
+		lastErr:  make(map[upstream.Type]string),
+		flushes:  make(chan chan struct{}),
+		stopping: make(chan struct{}),
+		done:     make(chan struct{}),
 	}
 	if s.tags == nil {
 		s.tags = make(map[string]string)
