@@ -46,10 +46,11 @@ func blockRecords(buf []runtime.BlockProfileRecord) []runtime.BlockProfileRecord
 }
 
 // perStack runs one profile of each implementation at n stacks and reports
-// the time per stack next to the time per profile. runtime-records is the
+// the time per stack next to the time per profile, and for ember the live
+// heap it holds between calls per stack, if held is set. runtime-records is the
 // runtime's own record copy (runtime.MemProfile, runtime.BlockProfile): the
 // floor under both profilers.
-func perStack(b *testing.B, n int, unit string, impls map[string]func() error) {
+func perStack(b *testing.B, n int, unit string, impls map[string]func() error, held float64) {
 	for _, name := range []string{"ember", "runtime-pprof", "runtime-records"} {
 		f, ok := impls[name]
 		if !ok {
@@ -66,15 +67,32 @@ func perStack(b *testing.B, n int, unit string, impls map[string]func() error) {
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/"+unit)
+			if name == "ember" && held > 0 {
+				b.ReportMetric(held, "held-B/"+unit)
+			}
 		})
 	}
+}
+
+// heldPerStack reports the live heap a profiler holds between calls, per
+// stack: the live heap after its second call less the live heap before it
+// was made.
+func heldPerStack[P interface{ Profile(io.Writer) error }](b *testing.B, n int, newProf func() P) (P, float64) {
+	before := liveHeap()
+	p := newProf()
+	for range 2 {
+		if err := p.Profile(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return p, float64(liveHeap()-before) / float64(n)
 }
 
 func BenchmarkScaleHeapStacks(b *testing.B) {
 	for _, n := range scales {
 		b.Run("stacks="+scaleName(n), func(b *testing.B) {
 			synth.HeapStacks(n)
-			h := godeltaprof.NewHeapProfiler()
+			h, held := heldPerStack(b, n, godeltaprof.NewHeapProfiler)
 			var recs []runtime.MemProfileRecord
 			perStack(b, n, "stack", map[string]func() error{
 				"ember":         func() error { return h.Profile(io.Discard) },
@@ -83,7 +101,7 @@ func BenchmarkScaleHeapStacks(b *testing.B) {
 					recs = memRecords(recs)
 					return nil
 				},
-			})
+			}, held)
 		})
 	}
 }
@@ -92,7 +110,7 @@ func BenchmarkScaleBlockStacks(b *testing.B) {
 	for _, n := range scales {
 		b.Run("stacks="+scaleName(n), func(b *testing.B) {
 			synth.BlockStacks(n, 0)
-			p := godeltaprof.NewBlockProfiler()
+			p, held := heldPerStack(b, n, godeltaprof.NewBlockProfiler)
 			var recs []runtime.BlockProfileRecord
 			perStack(b, n, "stack", map[string]func() error{
 				"ember":         func() error { return p.Profile(io.Discard) },
@@ -101,7 +119,7 @@ func BenchmarkScaleBlockStacks(b *testing.B) {
 					recs = blockRecords(recs)
 					return nil
 				},
-			})
+			}, held)
 		})
 	}
 }
@@ -117,7 +135,7 @@ func BenchmarkScaleGoroutines(b *testing.B) {
 				"runtime-pprof": func() error {
 					return pprof.Lookup("goroutine").WriteTo(io.Discard, 0)
 				},
-			})
+			}, 0)
 		})
 	}
 }
