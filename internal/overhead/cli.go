@@ -90,4 +90,3 @@ func runChild(specJSON string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "%s\n", out)
 	return 0
 }
-
