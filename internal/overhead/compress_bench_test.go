@@ -88,9 +88,20 @@ type codec struct {
 	reset func(wc io.WriteCloser, w io.Writer)
 }
 
+// levelName names a gzip level as the benchmarks show it.
+func levelName(level int) string {
+	switch level {
+	case gzip.DefaultCompression:
+		return "default"
+	case gzip.StatelessCompression:
+		return "stateless"
+	}
+	return fmt.Sprint(level)
+}
+
 func gzipCodec(level int) codec {
 	return codec{
-		name:  fmt.Sprintf("klauspost-gzip-%d", level),
+		name:  "klauspost-gzip-" + levelName(level),
 		new:   func(w io.Writer) io.WriteCloser { zw, _ := gzip.NewWriterLevel(w, level); return zw },
 		reset: func(wc io.WriteCloser, w io.Writer) { wc.(*gzip.Writer).Reset(w) },
 	}
@@ -98,7 +109,7 @@ func gzipCodec(level int) codec {
 
 func stdGzipCodec(level int) codec {
 	return codec{
-		name:  fmt.Sprintf("std-gzip-%d", level),
+		name:  "std-gzip-" + levelName(level),
 		new:   func(w io.Writer) io.WriteCloser { zw, _ := stdgzip.NewWriterLevel(w, level); return zw },
 		reset: func(wc io.WriteCloser, w io.Writer) { wc.(*stdgzip.Writer).Reset(w) },
 	}
