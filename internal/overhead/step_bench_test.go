@@ -19,6 +19,7 @@ import (
 	"github.com/emberprof/ember/internal/cpuprof"
 	"github.com/emberprof/ember/internal/labels"
 	"github.com/emberprof/ember/internal/overhead/synth"
+	"github.com/emberprof/ember/internal/pprofenc"
 	"github.com/emberprof/ember/upstream"
 	"github.com/emberprof/ember/upstream/remote"
 )
@@ -109,6 +110,30 @@ func BenchmarkStepSanitize(b *testing.B) {
 		if _, _, err := labels.SanitizeProfile(gz.Bytes()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkStepRestamp is the session's rewrite of every profile's
+// time_nanos and duration_nanos (pprofenc.Restamper): a gunzip and a gzip of
+// the whole profile, here Ember's delta heap profile of 10k stacks and a CPU
+// profile of a busy second.
+func BenchmarkStepRestamp(b *testing.B) {
+	for _, p := range realProfiles()[:2] {
+		b.Run("profile="+p.name, func(b *testing.B) {
+			var gz bytes.Buffer
+			zw := newGzip(&gz)
+			zw.Write(p.raw)
+			zw.Close()
+			var r pprofenc.Restamper
+			at := time.Now()
+			b.SetBytes(int64(gz.Len()))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := r.Restamp(gz.Bytes(), at, 15*time.Second); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
