@@ -17,6 +17,7 @@
 set -euo pipefail
 
 version=v1.9.0
+work=
 cache_dir="${EMBER_CACHE_DIR:-$HOME/.cache/ember}"
 bin="$cache_dir/pyroscope-$version"
 
@@ -25,9 +26,10 @@ log() { echo "pyroscope-server: $*" >&2; }
 build() {
   if [ -x "$bin" ]; then echo "$bin"; return; fi
   mkdir -p "$cache_dir"
-  local work src
+  local src
+  # The copy is large: remove it however the script ends. (Global, not
+  # local: the EXIT trap runs after this function has returned.)
   work=$(mktemp -d)
-  # The copy is large: remove it however this function ends.
   trap 'rm -rf "$work" "$bin.tmp.$$"' EXIT
   # Run outside any module so the caller's go.mod is neither read nor changed.
   src=$(cd "$work" && GOFLAGS= GO111MODULE=on go mod download -json "github.com/grafana/pyroscope@$version" |
