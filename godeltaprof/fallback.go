@@ -8,7 +8,6 @@ import (
 	"maps"
 	"runtime/pprof"
 	"slices"
-	"time"
 
 	"github.com/google/pprof/profile"
 )
@@ -30,7 +29,7 @@ func newFallbackSource(k *kind, opts ProfileOptions) source {
 }
 
 func (f *fallbackSource) profile(w io.Writer) error {
-	now := time.Now()
+	now := f.opts.now()
 	f.buf.Reset()
 	if err := pprof.Lookup(f.kind.name).WriteTo(&f.buf, 0); err != nil {
 		return fmt.Errorf("godeltaprof: writing %s profile: %w", f.kind.name, err)

@@ -12,7 +12,7 @@ import (
 // newFastSource returns the source that reads k's runtime records directly.
 func newFastSource(k *kind, opts ProfileOptions) source {
 	enc := pprofenc.New(pprofenc.ProcessMappings())
-	base := fastBase{kind: k, enc: enc, sym: newSymbolizer(enc, opts.GenericsFrames), t: newTable()}
+	base := fastBase{kind: k, opts: opts, enc: enc, sym: newSymbolizer(enc, opts.GenericsFrames), t: newTable()}
 	switch k {
 	case heapKind:
 		return &heapSource{fastBase: base, bytesKey: enc.String("bytes")}
@@ -28,6 +28,7 @@ func newFastSource(k *kind, opts ProfileOptions) source {
 // window.
 type fastBase struct {
 	kind *kind
+	opts ProfileOptions
 	enc  *pprofenc.Encoder
 	sym  *symbolizer
 	t    *table

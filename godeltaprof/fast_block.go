@@ -4,7 +4,6 @@ package godeltaprof
 
 import (
 	"io"
-	"time"
 
 	"github.com/emberprof/ember/internal/pprofenc"
 )
@@ -20,7 +19,7 @@ type blockSource struct {
 }
 
 func (b *blockSource) profile(w io.Writer) error {
-	now := time.Now()
+	now := b.opts.now()
 	b.recs = readRecords(b.recs, b.read)
 	// runtime/pprof converts each record's cycles to nanoseconds exactly
 	// like this; we subtract converted values so deltas match it exactly.

@@ -5,7 +5,6 @@ package godeltaprof
 import (
 	"io"
 	"runtime"
-	"time"
 
 	"github.com/emberprof/ember/internal/pprofenc"
 )
@@ -21,7 +20,7 @@ type heapSource struct {
 func readMemProfile(p []memRecord) (int, bool) { return runtime_memProfile(p, true) }
 
 func (h *heapSource) profile(w io.Writer) error {
-	now := time.Now()
+	now := h.opts.now()
 	h.recs = readRecords(h.recs, readMemProfile)
 	rate := int64(runtime.MemProfileRate)
 	h.t.begin()

@@ -89,6 +89,22 @@ type ProfileOptions struct {
 	// godeltaprof and changes nothing: mappings are read once per process,
 	// when the first profiler is made.
 	LazyMappings bool
+
+	// Clock, if set, is what the profiler reads as the current time: each
+	// Profile call's window ends at Clock() and the next one starts there.
+	// A caller that cuts time into intervals of its own (as Ember's session
+	// does) passes a Clock that returns its current interval's end, so the
+	// profiles' times agree with its intervals exactly. Nil means
+	// time.Now.
+	Clock func() time.Time
+}
+
+// now returns the current time as o's Clock says.
+func (o ProfileOptions) now() time.Time {
+	if o.Clock != nil {
+		return o.Clock()
+	}
+	return time.Now()
 }
 
 var defaultOptions = ProfileOptions{GenericsFrames: true, LazyMappings: true}
