@@ -43,8 +43,9 @@ type Session struct {
 	heap       *collect.Heap
 	collectors []collect.Collector // all, CPU first
 	restore    []func()
-	restamper  pprofenc.Restamper // reused: one goroutine cuts
-	from       time.Time
+	restamper  pprofenc.Restamper       // reused: one goroutine cuts
+	from       time.Time                // the current interval's start
+	cutAt      time.Time                // the delta profilers' clock: the instant being cut
 	skipping   map[upstream.Type]bool   // the type's last interval was skipped
 	lastErr    map[upstream.Type]string // the type's last failure, logged
 
@@ -86,9 +87,10 @@ func Start(o Options) (*Session, error) {
 	return s, nil
 }
 
-// openCollectors creates a collector per runtime profile in the plan,
-// CPU last so that its first window starts as close to the session's
-// start as possible, and puts it first in the list.
+// openCollectors creates a collector per runtime profile in the plan, CPU
+// first: its start is the session's, and the delta profilers take their
+// baselines at that instant through the session's clock, so every type's
+// first interval starts at the same moment.
 func (s *Session) openCollectors() error {
 	_, wantMutex := s.plan[upstream.TypeMutex]
 	if wantMutex {
@@ -101,45 +103,6 @@ func (s *Session) openCollectors() error {
 		if undo, set := collect.EnableBlock(collect.DefaultBlockRate); set {
 			s.restore = append(s.restore, undo)
 			s.opts.Logger.Infof("block profile rate set to %d ns (Ember's default; turned off at Stop)", collect.DefaultBlockRate)
-		}
-	}
-	var others []collect.Collector
-	if _, ok := s.plan[upstream.TypeHeap]; ok {
-		h, err := collect.NewHeap(godeltaprof.NewHeapProfiler(), s.opts.DisableGCRuns)
-		if err != nil {
-			return fmt.Errorf("heap profile: %w", err)
-		}
-		s.heap = h
-		others = append(others, h)
-	}
-	if _, ok := s.plan[upstream.TypeGoroutines]; ok {
-		limit := s.opts.MaxGoroutines
-		if limit == 0 {
-			limit = collect.DefaultMaxGoroutines
-		}
-		others = append(others, collect.NewGoroutines(limit))
-	}
-	if wantMutex {
-		d, err := collect.NewDelta(upstream.TypeMutex, godeltaprof.NewMutexProfiler())
-		if err != nil {
-			return fmt.Errorf("mutex profile: %w", err)
-		}
-		others = append(others, d)
-	}
-	if _, ok := s.plan[upstream.TypeBlock]; ok {
-		d, err := collect.NewDelta(upstream.TypeBlock, godeltaprof.NewBlockProfiler())
-		if err != nil {
-			return fmt.Errorf("block profile: %w", err)
-		}
-		others = append(others, d)
-	}
-	if _, ok := s.plan[upstream.TypeGoroutineLeak]; ok {
-		l, err := collect.NewGoroutineLeaks()
-		if err != nil {
-			s.opts.Logger.Infof("goroutine_leak left out: %v", err)
-			delete(s.plan, upstream.TypeGoroutineLeak)
-		} else {
-			others = append(others, l)
 		}
 	}
 	s.from = time.Now()
@@ -155,7 +118,46 @@ func (s *Session) openCollectors() error {
 		s.from = cpu.LastCut()
 		s.collectors = append(s.collectors, cpu)
 	}
-	s.collectors = append(s.collectors, others...)
+	s.cutAt = s.from
+	clock := godeltaprof.ProfileOptions{GenericsFrames: true, Clock: func() time.Time { return s.cutAt }}
+	if _, ok := s.plan[upstream.TypeHeap]; ok {
+		h, err := collect.NewHeap(godeltaprof.NewHeapProfilerWithOptions(clock), s.opts.DisableGCRuns)
+		if err != nil {
+			return fmt.Errorf("heap profile: %w", err)
+		}
+		s.heap = h
+		s.collectors = append(s.collectors, h)
+	}
+	if _, ok := s.plan[upstream.TypeGoroutines]; ok {
+		limit := s.opts.MaxGoroutines
+		if limit == 0 {
+			limit = collect.DefaultMaxGoroutines
+		}
+		s.collectors = append(s.collectors, collect.NewGoroutines(limit))
+	}
+	if wantMutex {
+		d, err := collect.NewDelta(upstream.TypeMutex, godeltaprof.NewMutexProfilerWithOptions(clock))
+		if err != nil {
+			return fmt.Errorf("mutex profile: %w", err)
+		}
+		s.collectors = append(s.collectors, d)
+	}
+	if _, ok := s.plan[upstream.TypeBlock]; ok {
+		d, err := collect.NewDelta(upstream.TypeBlock, godeltaprof.NewBlockProfilerWithOptions(clock))
+		if err != nil {
+			return fmt.Errorf("block profile: %w", err)
+		}
+		s.collectors = append(s.collectors, d)
+	}
+	if _, ok := s.plan[upstream.TypeGoroutineLeak]; ok {
+		l, err := collect.NewGoroutineLeaks()
+		if err != nil {
+			s.opts.Logger.Infof("goroutine_leak left out: %v", err)
+			delete(s.plan, upstream.TypeGoroutineLeak)
+		} else {
+			s.collectors = append(s.collectors, l)
+		}
+	}
 	return nil
 }
 
@@ -188,6 +190,7 @@ func (s *Session) cut(final bool) {
 	}
 	results := make([]result, 0, len(s.collectors))
 	for _, c := range s.collectors {
+		s.cutAt = until // CPU comes first and moves until to its exact cut
 		data, err := safeCollect(c, final)
 		if cpu, ok := c.(*collect.CPU); ok {
 			until = cpu.LastCut()
@@ -215,11 +218,20 @@ func (s *Session) cut(final bool) {
 }
 
 // stamp makes the profile say it covers the current interval: the server
-// files a profile under its own time_nanos, and the collectors' clocks are
-// a cut gap or a few milliseconds off the interval's bounds. A profile that
-// cannot be restamped is still delivered as it is.
+// files a profile under its own time_nanos. The delta profilers already
+// read the session's clock; the runtime's CPU profile starts a cut gap
+// after the boundary, and goroutine profiles carry the instant they were
+// taken, so those are rewritten. A profile that cannot be restamped is
+// still delivered as it is.
 func (s *Session) stamp(t upstream.Type, data []byte, until time.Time) []byte {
-	stamped, err := s.restamper.Restamp(data, s.from, until.Sub(s.from))
+	switch t {
+	case upstream.TypeHeap, upstream.TypeMutex, upstream.TypeBlock:
+		return data
+	}
+	// Wall-clock nanoseconds, as the delta profilers count: time.Sub would
+	// use the monotonic clock, and windows would no longer adjoin exactly.
+	wall := time.Duration(until.UnixNano() - s.from.UnixNano())
+	stamped, err := s.restamper.Restamp(data, s.from, wall)
 	if err != nil {
 		s.opts.Logger.Errorf("%s profile keeps its own timestamp: %v", t, err)
 		return data

@@ -107,9 +107,10 @@ func TestIntervalsAdjoinAlignAndAgreeAcrossTypes(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s interval %d: %v", typ, i, err)
 			}
-			if pp.TimeNanos != ps[i].From.UnixNano() || pp.DurationNanos != ps[i].Until.Sub(ps[i].From).Nanoseconds() {
-				t.Errorf("%s interval %d: profile says [%d, +%d), uploaded as [%d, +%d)", typ, i,
-					pp.TimeNanos, pp.DurationNanos, ps[i].From.UnixNano(), ps[i].Until.Sub(ps[i].From).Nanoseconds())
+			from, until := ps[i].From.UnixNano(), ps[i].Until.UnixNano()
+			if pp.TimeNanos != from || pp.TimeNanos+pp.DurationNanos != until {
+				t.Errorf("%s interval %d: profile says [%d, +%d), uploaded as [%d, %d)", typ, i,
+					pp.TimeNanos, pp.DurationNanos, from, until)
 			}
 		}
 	}
