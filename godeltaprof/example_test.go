@@ -53,26 +53,31 @@ func ExampleNewMutexProfiler() {
 		log.Fatal(err)
 	}
 
-	// Hold a lock long enough for another goroutine to wait for it.
-	var mu sync.Mutex
-	mu.Lock()
-	done := make(chan bool)
-	go func() {
+	// Hold a lock long enough for another goroutine to wait for it. On a
+	// busy machine the waiter may not reach Lock in time, so try again
+	// until the runtime has recorded the contention.
+	var p *profile.Profile
+	for try := 0; try < 100 && (p == nil || len(p.Sample) == 0); try++ {
+		var mu sync.Mutex
 		mu.Lock()
-		mu.Unlock()
-		close(done)
-	}()
-	time.Sleep(10 * time.Millisecond)
-	mu.Unlock() // recorded here: an unlock with a waiter
-	<-done
+		done := make(chan bool)
+		go func() {
+			mu.Lock()
+			mu.Unlock()
+			close(done)
+		}()
+		time.Sleep(10 * time.Millisecond)
+		mu.Unlock() // recorded here if the goroutine waits
+		<-done
 
-	buf.Reset()
-	if err := mutex.Profile(&buf); err != nil {
-		log.Fatal(err)
-	}
-	p, err := profile.ParseData(buf.Bytes())
-	if err != nil {
-		log.Fatal(err)
+		buf.Reset()
+		if err := mutex.Profile(&buf); err != nil {
+			log.Fatal(err)
+		}
+		var err error
+		if p, err = profile.ParseData(buf.Bytes()); err != nil {
+			log.Fatal(err)
+		}
 	}
 	fmt.Println(p.SampleType[0].Type, p.SampleType[1].Type, p.SampleType[1].Unit, len(p.Sample) > 0)
 	// Output: contentions delay nanoseconds true
