@@ -58,6 +58,8 @@ type Config struct {
 
 	// UploadRate is the interval length (default 15 s, at least
 	// MinUploadRate). Intervals end on multiples of it in wall-clock time.
+	// Each process delays its uploads by a random offset of up to a third
+	// of it (at most 5 s), so a fleet does not send on the same second.
 	UploadRate time.Duration
 	// ProfileTypes lists what to collect; empty means DefaultProfileTypes.
 	ProfileTypes []ProfileType

@@ -74,9 +74,17 @@ func openUpstream(s settings) (upstream.Upstream, error) {
 			Logger:            s.Logger,
 			MaxQueueProfiles:  s.MaxQueueProfiles,
 			MaxQueueBytes:     s.MaxQueueBytes,
+			UploadJitter:      uploadJitter(s.UploadRate),
 		})
 	}
 	return openFiles(s)
+}
+
+// uploadJitter is how far a process spreads its uploads after each
+// boundary: the uploader's default, but at most a third of the interval,
+// so that short intervals are not delivered several intervals late.
+func uploadJitter(rate time.Duration) time.Duration {
+	return min(remote.DefaultUploadJitter, rate/3)
 }
 
 // Stop ends the current interval, hands its profiles (of every type) to

@@ -12,6 +12,7 @@ import (
 	"github.com/emberprof/ember/internal/leakcheck"
 	"github.com/emberprof/ember/internal/recorder"
 	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/upstream/remote"
 	"github.com/google/pprof/profile"
 )
 
@@ -219,5 +220,18 @@ func TestFailedStartLeavesAUsableNilProfiler(t *testing.T) {
 	}
 	if st := p.Stats(); st.Intervals != 0 {
 		t.Fatal(st)
+	}
+}
+
+func TestUploadJitterStaysWithinAThirdOfTheInterval(t *testing.T) {
+	for _, c := range []struct{ rate, want time.Duration }{
+		{15 * time.Second, remote.DefaultUploadJitter},
+		{60 * time.Second, remote.DefaultUploadJitter},
+		{3 * time.Second, time.Second},
+		{MinUploadRate, MinUploadRate / 3},
+	} {
+		if got := uploadJitter(c.rate); got != c.want {
+			t.Errorf("uploadJitter(%v) = %v, want %v", c.rate, got, c.want)
+		}
 	}
 }
