@@ -34,6 +34,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&sc.Intervals, "steady.intervals", 1000, "with -steady: intervals to run")
 	fs.DurationVar(&sc.Interval, "steady.interval", 20*time.Millisecond, "with -steady: interval length")
 	fs.BoolVar(&sc.All, "steady.all", false, "with -steady: every profile type, and as many block stacks as heap stacks")
+	fs.BoolVar(&sc.NoGC, "steady.nogc", false, "with -steady: DisableGCRuns (no forced GC in intervals that had none)")
 	fs.StringVar(&sc.CPUProfile, "steady.cpuprofile", "", "with -steady: write Ember's CPU profiles of the run, merged, to this file")
 	fs.StringVar(&sc.MemProfile, "steady.memprofile", "", "with -steady: write the heap profile at the end to this file")
 	if err := fs.Parse(args); err != nil {

@@ -24,6 +24,8 @@ type SteadyConfig struct {
 	// All collects every profile type; otherwise Ember's defaults (CPU
 	// and heap).
 	All bool
+	// NoGC sets DisableGCRuns: no forced GC in intervals that had none.
+	NoGC bool
 	// MemProfile, if set, names a file for the process's heap profile
 	// (inuse_space is what is live) at the end, to see what Ember holds.
 	MemProfile string
@@ -62,6 +64,7 @@ func RunSteady(w io.Writer, c SteadyConfig) error {
 		Upstream:      sink,
 		Logger:        quietLogger{},
 		MaxGoroutines: -1,
+		DisableGCRuns: c.NoGC,
 	})
 	if err != nil {
 		return err
@@ -72,6 +75,9 @@ func RunSteady(w io.Writer, c SteadyConfig) error {
 		sess.Stop(ctx)
 	}()
 
+	if c.NoGC {
+		what += ", no forced GC"
+	}
 	fmt.Fprintf(w, "%s, interval %v; live heap before Ember started: %s\n", what, c.Interval, mib(float64(base)))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "intervals\tEmber's heap: least\tmost\tprofile bytes/interval\t\n")
