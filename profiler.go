@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/emberprof/ember/internal/cpuprof"
 	"github.com/emberprof/ember/internal/session"
 	"github.com/emberprof/ember/upstream"
 	"github.com/emberprof/ember/upstream/remote"
@@ -19,6 +20,7 @@ type Profiler struct {
 	session     *session.Session
 	up          upstream.Upstream
 	stopTimeout time.Duration
+	cpuAtStart  cpuprof.Stats // the process's CPU cut counters when Start ran
 }
 
 // Start begins profiling the process and returns the running Profiler.
@@ -36,6 +38,7 @@ func Start(cfg Config) (*Profiler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ember: %w", err)
 	}
+	cpuAtStart := cpuprof.ReadStats()
 	sess, err := session.Start(session.Options{
 		Application:   s.app,
 		Tags:          s.tags,
@@ -53,7 +56,7 @@ func Start(cfg Config) (*Profiler, error) {
 		return nil, fmt.Errorf("ember: %w", err)
 	}
 	s.Logger.Infof("profiling %s every %v: %v", s.app, s.UploadRate, s.profileTypes)
-	return &Profiler{session: sess, up: up, stopTimeout: s.StopTimeout}, nil
+	return &Profiler{session: sess, up: up, stopTimeout: s.StopTimeout, cpuAtStart: cpuAtStart}, nil
 }
 
 // openUpstream picks where profiles go: the caller's Upstream, the

@@ -139,6 +139,7 @@ func TestShutdownIsBoundedByItsContext(t *testing.T) {
 
 func TestStopFlushAndNoGoroutineLeft(t *testing.T) {
 	before := runtime.NumGoroutine()
+	began := time.Now()
 	rec := &recorder.Recorder{}
 	p, err := Start(Config{ApplicationName: "a", Upstream: rec, ProfileTypes: []ProfileType{
 		ProfileCPU, ProfileAllocSpace, ProfileGoroutines, ProfileMutexCount, ProfileBlockDuration,
@@ -169,6 +170,11 @@ func TestStopFlushAndNoGoroutineLeft(t *testing.T) {
 	st := p.Stats()
 	if st.Intervals != 2 || st.Profiles["cpu"].Collected != 2 || st.Profiles["heap"].Collected != 2 || st.Upload.Enqueued != 10 {
 		t.Errorf("stats %+v", st)
+	}
+	// Flush restarted the CPU profile once: sampling was off for a while,
+	// and for no longer than the test ran.
+	if st.CPUSamplingGap <= 0 || st.CPUSamplingGap >= time.Since(began) {
+		t.Errorf("CPU sampling gap %v after one restart in %v", st.CPUSamplingGap, time.Since(began))
 	}
 	if f := runtime.SetMutexProfileFraction(-1); f != 0 {
 		t.Errorf("mutex fraction %d after Stop, want the original 0", f)

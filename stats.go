@@ -1,6 +1,11 @@
 package ember
 
-import "github.com/emberprof/ember/upstream"
+import (
+	"time"
+
+	"github.com/emberprof/ember/internal/cpuprof"
+	"github.com/emberprof/ember/upstream"
+)
 
 // Stats is a snapshot of what a Profiler did.
 type Stats struct {
@@ -14,6 +19,14 @@ type Stats struct {
 	// ForcedGCs counts the garbage collections Ember ran because none had
 	// completed during an interval (see Config.DisableGCRuns).
 	ForcedGCs uint64
+	// CPUSamplingGap is the time, since Start, that CPU sampling was off
+	// while the runtime's CPU profile was restarted at interval boundaries
+	// (and for on-demand profiles of ember/http/pprof). Go can run one CPU
+	// profile at a time, and stopping one waits until the runtime has
+	// built it, so each restart leaves a gap: about a millisecond on an
+	// idle machine, more under heavy load. CPU time in a gap is not in any
+	// profile.
+	CPUSamplingGap time.Duration
 	// Upload counts what the upstream did with the profiles: enqueued,
 	// delivered, retried, failed, dropped, bytes sent, last error.
 	Upload upstream.Stats
@@ -38,6 +51,8 @@ func (p *Profiler) Stats() Stats {
 		Profiles:  make(map[string]ProfileStats, len(s.Types)),
 		ForcedGCs: s.ForcedGCs,
 		Upload:    p.up.Stats(),
+
+		CPUSamplingGap: cpuprof.ReadStats().GapTotal - p.cpuAtStart.GapTotal,
 	}
 	for t, ts := range s.Types {
 		out.Profiles[string(t)] = ProfileStats(ts)
