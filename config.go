@@ -63,11 +63,12 @@ type Config struct {
 	UploadRate time.Duration
 	// ProfileTypes lists what to collect; empty means DefaultProfileTypes.
 	ProfileTypes []ProfileType
-	// DisableGCRuns stops Ember from running a garbage collection at the
-	// end of an interval in which none completed. The heap profile always
-	// reflects the last completed collection; with GC runs disabled, that
-	// may be one from an earlier interval, and the allocations since then
-	// show up in a later interval instead.
+	// DisableGCRuns stops Ember from ever running a garbage collection.
+	// The heap profile reflects the last completed collection, so
+	// allocations made after it show up in the interval of the next one.
+	// By default Ember runs one at a boundary when none has completed for
+	// a minute, and at Stop; with GC runs disabled it relies on the
+	// runtime's own collections (at least every two minutes).
 	DisableGCRuns bool
 	// Logger receives Ember's log lines; nil means none. See
 	// StandardLogger and SlogLogger.

@@ -17,7 +17,7 @@ type Stats struct {
 	// profile, and goroutine profiles over MaxGoroutinesForProfile.
 	Profiles map[string]ProfileStats
 	// ForcedGCs counts the garbage collections Ember ran because none had
-	// completed during an interval (see Config.DisableGCRuns).
+	// completed for a minute, or at Stop (see Config.DisableGCRuns).
 	ForcedGCs uint64
 	// CPUSamplingGap is the time, since Start, that CPU sampling was off
 	// while the runtime's CPU profile was restarted at interval boundaries

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"testing"
+	"time"
 
 	"github.com/google/pprof/profile"
 )
@@ -56,25 +58,48 @@ func TestDeltaBaselinesAtStart(t *testing.T) {
 	}
 }
 
-func TestHeapRunsGCOnlyWhenNoneCompleted(t *testing.T) {
+func TestHeapRunsGCOnlyWhenTheProfileWouldGetStale(t *testing.T) {
 	h, err := NewHeap(&countingProfiler{}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Boundaries every 15 s on a fake clock; GC runs only where we say
+	// (a stray one from the runtime would only reset the age, and is
+	// checked for).
+	debug.SetGCPercent(-1)
+	defer debug.SetGCPercent(100)
+	clock := h.lastGCAt
+	h.now = func() time.Time { return clock }
+	boundary := func(final bool) (forced bool) {
+		t.Helper()
+		clock = clock.Add(15 * time.Second)
+		before := h.ForcedGCs()
+		if _, err := h.Collect(final); err != nil {
+			t.Fatal(err)
+		}
+		return h.ForcedGCs() != before
+	}
+
+	for i := 1; i <= 3; i++ { // 15, 30, 45 s without a collection
+		if boundary(false) {
+			t.Fatalf("forced a GC %d s after the last one; the limit is %v", 15*i, MaxHeapAge)
+		}
+	}
 	before := gcCycles()
-	if _, err := h.Collect(false); err != nil {
-		t.Fatal(err)
+	if !boundary(false) { // 60 s
+		t.Fatalf("no GC forced after %v without one", MaxHeapAge)
 	}
 	if gcCycles() == before {
-		t.Fatal("no GC completed in the interval and none was run")
+		t.Fatal("a forced GC was counted but none completed")
 	}
-	runtime.GC()
-	forced := h.ForcedGCs()
-	if _, err := h.Collect(false); err != nil {
-		t.Fatal(err)
+	runtime.GC() // the application's own collection resets the age
+	for i := 1; i <= 3; i++ {
+		if boundary(false) {
+			t.Fatalf("forced a GC %d s after the application's", 15*i)
+		}
 	}
-	if h.ForcedGCs() != forced {
-		t.Fatal("ran a GC although one had completed in the interval")
+	if !boundary(true) {
+		t.Fatal("the final interval must end with a collection, so Stop delivers every allocation")
 	}
 
 	off, err := NewHeap(&countingProfiler{}, true)
