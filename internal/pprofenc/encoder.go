@@ -3,8 +3,8 @@
 //
 // An Encoder is meant to live as long as its collector. Everything that does
 // not change between profiles is kept: the string table, functions and
-// locations (each encoded once, when first added), the mappings and the gzip
-// writer. A profile then costs only its samples, plus copying the already
+// locations (each encoded once, when first added), the mappings and the
+// profile buffer; one gzip writer is shared by every Encoder. A profile then costs only its samples, plus copying the already
 // encoded locations and functions those samples use.
 //
 // The wire format follows github.com/google/pprof/proto/profile.proto.
@@ -12,8 +12,7 @@ package pprofenc
 
 import (
 	"io"
-
-	"github.com/klauspost/compress/gzip"
+	"slices"
 )
 
 // Field numbers of profile.proto.
@@ -114,7 +113,6 @@ type Encoder struct {
 
 	out     []byte // the uncompressed profile being built
 	scratch []byte
-	zw      *gzip.Writer
 }
 
 // New returns an Encoder whose locations are attributed to mappings.
@@ -227,15 +225,18 @@ func (e *Encoder) appendValueType(b []byte, field int, vt ValueType) []byte {
 }
 
 // Stack is a sample's location IDs (leaf first), encoded once so samples
-// of the same stack in later profiles cost a copy.
+// of the same stack in later profiles cost a copy. Only the encoded form is
+// kept: it is what a sample is written with, and Sample reads the IDs back
+// from it, so a stack costs about one byte per location.
 type Stack struct {
-	ids    []uint64
 	packed []byte
 }
 
-// NewStack returns the Stack of location IDs returned by AddLocation.
+// NewStack returns the Stack of location IDs returned by AddLocation. ids
+// is not retained.
 func NewStack(ids []uint64) Stack {
-	return Stack{ids: ids, packed: appendPackedUint64(nil, sampleLocationID, ids)}
+	// Clone, so the Stack holds no room left over from growing.
+	return Stack{packed: slices.Clone(appendPackedUint64(nil, sampleLocationID, ids))}
 }
 
 // Sample adds a sample of stack with values, one per sample type, and an
@@ -251,12 +252,25 @@ func (e *Encoder) Sample(stack Stack, values []int64, label Label) {
 	}
 	e.scratch = m
 	e.out = appendBytes(e.out, profileSample, m)
-	for _, id := range stack.ids {
+	for ids := stack.ids(); len(ids) > 0; {
+		id, n := readVarint(ids)
+		ids = ids[n:]
 		if e.locMark[id-1] != e.gen {
 			e.locMark[id-1] = e.gen
 			e.usedLocs = append(e.usedLocs, id)
 		}
 	}
+}
+
+// ids returns the varints of s's location IDs: its packed field without
+// the key and length.
+func (s Stack) ids() []byte {
+	if len(s.packed) == 0 {
+		return nil
+	}
+	_, k := readVarint(s.packed)     // key
+	_, l := readVarint(s.packed[k:]) // length
+	return s.packed[k+l:]
 }
 
 // Finish completes the profile and writes it, gzipped, to w.
@@ -275,17 +289,8 @@ func (e *Encoder) Finish(w io.Writer) error {
 	b = e.strings.appendTo(b)
 	e.out = b
 
-	if e.zw == nil {
-		zw, err := gzip.NewWriterLevel(w, gzip.BestSpeed)
-		if err != nil {
-			return err
-		}
-		e.zw = zw
-	} else {
-		e.zw.Reset(w)
-	}
-	if _, err := e.zw.Write(b); err != nil {
+	return compress(w, func(zw io.Writer) error {
+		_, err := zw.Write(b)
 		return err
-	}
-	return e.zw.Close()
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -23,14 +24,13 @@ const (
 // interval's profiles must agree on it.
 //
 // The zero value is ready to use; it compresses at gzip.BestSpeed, as the
-// runtime's own profile writer does. A Restamper keeps its buffers between
-// calls, so it is not safe for concurrent use; the memory it holds is
-// bounded by the largest profile it has seen.
+// runtime's own profile writer does, with the gzip writer the package's
+// Encoders share. A Restamper keeps its buffer of the decompressed profile
+// between calls, so it is not safe for concurrent use; the memory it holds
+// is bounded by the largest profile it has seen.
 type Restamper struct {
 	raw bytes.Buffer // the decompressed profile
-	out bytes.Buffer // the rewritten, decompressed profile
 	zr  *gzip.Reader
-	zw  *gzip.Writer
 }
 
 // Restamp returns gz with time_nanos set to start and duration_nanos to d.
@@ -39,22 +39,38 @@ func (r *Restamper) Restamp(gz []byte, start time.Time, d time.Duration) ([]byte
 	if err := r.decompress(gz); err != nil {
 		return nil, fmt.Errorf("pprofenc: restamp: %w", err)
 	}
-	r.out.Reset()
-	msg := r.raw.Bytes()
-	for len(msg) > 0 {
-		field, n, err := topLevelField(msg)
-		if err != nil {
-			return nil, fmt.Errorf("pprofenc: restamp: %w", err)
-		}
-		if field != fieldTimeNanos && field != fieldDurationNanos {
-			r.out.Write(msg[:n])
-		}
-		msg = msg[n:]
-	}
 	stamp := appendVarint(appendKey(nil, fieldTimeNanos, wireVarint), uint64(start.UnixNano()))
 	stamp = appendVarint(appendKey(stamp, fieldDurationNanos, wireVarint), uint64(d.Nanoseconds()))
-	r.out.Write(stamp)
-	return r.compress()
+	var dst bytes.Buffer
+	dst.Grow(r.raw.Len()/4 + 64)
+	// The fields go to the compressor as they are read, so the rewritten
+	// profile is never held whole.
+	err := compress(&dst, func(zw io.Writer) error {
+		// Runs of fields between the two we replace go in one write.
+		msg, kept := r.raw.Bytes(), 0
+		for i := 0; i < len(msg); {
+			field, n, err := topLevelField(msg[i:])
+			if err != nil {
+				return err
+			}
+			if field == fieldTimeNanos || field == fieldDurationNanos {
+				if _, err := zw.Write(msg[kept:i]); err != nil {
+					return err
+				}
+				kept = i + n
+			}
+			i += n
+		}
+		if _, err := zw.Write(msg[kept:]); err != nil {
+			return err
+		}
+		_, err := zw.Write(stamp)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pprofenc: restamp: %w", err)
+	}
+	return dst.Bytes(), nil
 }
 
 func (r *Restamper) decompress(gz []byte) error {
@@ -70,27 +86,6 @@ func (r *Restamper) decompress(gz []byte) error {
 	r.raw.Reset()
 	_, err = r.raw.ReadFrom(r.zr)
 	return err
-}
-
-func (r *Restamper) compress() ([]byte, error) {
-	var dst bytes.Buffer
-	dst.Grow(r.out.Len()/4 + 64)
-	if r.zw == nil {
-		zw, err := gzip.NewWriterLevel(&dst, gzip.BestSpeed)
-		if err != nil {
-			return nil, fmt.Errorf("pprofenc: restamp: %w", err)
-		}
-		r.zw = zw
-	} else {
-		r.zw.Reset(&dst)
-	}
-	if _, err := r.zw.Write(r.out.Bytes()); err != nil {
-		return nil, err
-	}
-	if err := r.zw.Close(); err != nil {
-		return nil, err
-	}
-	return dst.Bytes(), nil
 }
 
 var errTruncated = errors.New("truncated protobuf field")
