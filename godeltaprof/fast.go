@@ -33,6 +33,10 @@ type fastBase struct {
 	sym  *symbolizer
 	t    *table
 	win  window
+
+	// Scratch for symbolizing a new stack: its PCs and location IDs.
+	pcs  []uintptr
+	locs []uint64
 }
 
 func (b *fastBase) start(now time.Time, period int64) {

@@ -38,8 +38,10 @@ func (b *blockSource) profile(w io.Writer) error {
 			continue
 		}
 		if !e.symbolized {
-			b.expanded = expandStack(b.expanded[:0], e.stk, b.maxDepth)
-			e.stack, e.symbolized = pprofenc.NewStack(b.sym.appendLocs(nil, b.expanded)), true
+			b.pcs = e.appendPCs(b.pcs[:0])
+			b.expanded = expandStack(b.expanded[:0], b.pcs, b.maxDepth)
+			b.locs = b.sym.appendLocs(b.locs[:0], b.expanded)
+			e.stack, e.symbolized = pprofenc.NewStack(b.locs), true
 		}
 		values := [2]int64{d0, d1}
 		b.enc.Sample(e.stack, values[:], pprofenc.Label{})

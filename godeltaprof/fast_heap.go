@@ -39,11 +39,12 @@ func (h *heapSource) profile(w io.Writer) error {
 			continue
 		}
 		if !e.symbolized {
-			locs := h.sym.appendLocs(nil, heapStack(e.stk))
-			if len(locs) == 0 {
-				locs = h.sym.appendLocs(nil, e.stk)
+			h.pcs = e.appendPCs(h.pcs[:0])
+			h.locs = h.sym.appendLocs(h.locs[:0], heapStack(h.pcs))
+			if len(h.locs) == 0 {
+				h.locs = h.sym.appendLocs(h.locs, h.pcs)
 			}
-			e.stack, e.symbolized = pprofenc.NewStack(locs), true
+			e.stack, e.symbolized = pprofenc.NewStack(h.locs), true
 		}
 		var label pprofenc.Label
 		if e.size != 0 {

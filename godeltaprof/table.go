@@ -1,9 +1,10 @@
 package godeltaprof
 
 import (
+	"encoding/binary"
 	"github.com/emberprof/ember/internal/pprofenc"
 	"hash/maphash"
-	"slices"
+	"math/bits"
 	"unsafe"
 )
 
@@ -11,9 +12,8 @@ import (
 // (plus object size for the heap), its location IDs once symbolized, and the
 // converted values it had at the previous profile.
 type entry struct {
-	stk  []uintptr
+	pcs  []byte // the stack, encoded by appendEncodedPCs
 	size int64
-	hash uint64
 	next *entry // next entry with the same hash
 
 	stack      pprofenc.Stack // location IDs, once symbolized
@@ -71,11 +71,11 @@ func (t *table) add(stk []uintptr, size int64) *entry {
 	h := t.hash(t.seed, stk, size)
 	head := t.m[h]
 	e := head
-	for e != nil && (e.size != size || !slices.Equal(e.stk, stk)) {
+	for e != nil && (e.size != size || !e.hasStack(stk)) {
 		e = e.next
 	}
 	if e == nil {
-		e = &entry{stk: slices.Clone(stk), size: size, hash: h, next: head}
+		e = &entry{pcs: encodePCs(stk), size: size, next: head}
 		t.m[h] = e
 		t.n++
 	}
@@ -119,4 +119,56 @@ func (e *entry) delta() (d0, d1 int64) {
 	d0, d1 = e.cur[0]-e.prev[0], e.cur[1]-e.prev[1]
 	e.prev[0], e.prev[1] = e.cur[0], e.cur[1]
 	return d0, d1
+}
+
+// A stack is kept as the zigzag varints of the differences between
+// successive PCs (the first from zero): PCs of one stack lie close together
+// in the text segment, so most take two to four bytes instead of eight.
+
+// encodePCs returns stk encoded, in a slice of its own exact size.
+func encodePCs(stk []uintptr) []byte {
+	n, prev := 0, uintptr(0)
+	for _, pc := range stk {
+		n += varintLen(pc - prev)
+		prev = pc
+	}
+	b := make([]byte, 0, n)
+	prev = 0
+	for _, pc := range stk {
+		b = binary.AppendVarint(b, int64(pc-prev))
+		prev = pc
+	}
+	return b
+}
+
+// varintLen is the length of d as a zigzag varint.
+func varintLen(d uintptr) int {
+	x := int64(d)
+	u := uint64(x<<1) ^ uint64(x>>63)
+	return (bits.Len64(u|1) + 6) / 7
+}
+
+// hasStack reports whether e's stack is stk.
+func (e *entry) hasStack(stk []uintptr) bool {
+	b, prev := e.pcs, uintptr(0)
+	for _, pc := range stk {
+		d, n := binary.Varint(b)
+		if n <= 0 || prev+uintptr(d) != pc {
+			return false
+		}
+		prev, b = pc, b[n:]
+	}
+	return len(b) == 0
+}
+
+// appendPCs appends e's stack to dst.
+func (e *entry) appendPCs(dst []uintptr) []uintptr {
+	prev := uintptr(0)
+	for b := e.pcs; len(b) > 0; {
+		d, n := binary.Varint(b)
+		prev += uintptr(d)
+		dst = append(dst, prev)
+		b = b[n:]
+	}
+	return dst
 }

@@ -3,6 +3,7 @@ package godeltaprof
 import (
 	"fmt"
 	"hash/maphash"
+	"slices"
 	"testing"
 )
 
@@ -46,7 +47,7 @@ func runTableModel(t *testing.T, data []byte, hash func(maphash.Seed, []uintptr,
 			data = data[1:]
 		}
 		for _, e := range tb.touched {
-			k := fmt.Sprint(e.stk, e.size)
+			k := fmt.Sprint(e.appendPCs(nil), e.size)
 			d0, d1 := e.delta()
 			if want := cur[k] - prev[k]; d0 != want || d1 != 2*want {
 				t.Fatalf("stack %s: delta %d, %d; want %d, %d", k, d0, d1, want, 2*want)
@@ -83,5 +84,30 @@ func TestHashSpreadsDeepDifferences(t *testing.T) {
 	}
 	if len(seen) != 1000 {
 		t.Errorf("1000 stacks differing in their last PC hash to %d values", len(seen))
+	}
+}
+
+func TestEncodedPCs(t *testing.T) {
+	stacks := [][]uintptr{
+		nil,
+		{0},
+		{^uintptr(0), 0, ^uintptr(0)},
+		{0x7f12_3456_7890, 0x40_1000, 0x40_1001, 0x7f12_3456_7000},
+		{1 << 63, 1<<63 - 1, 1<<63 + 1},
+	}
+	for _, stk := range stacks {
+		e := &entry{pcs: encodePCs(stk)}
+		if got := e.appendPCs(nil); !slices.Equal(got, stk) {
+			t.Errorf("stack %x decodes as %x", stk, got)
+		}
+		if !e.hasStack(stk) {
+			t.Errorf("stack %x does not match itself", stk)
+		}
+		if e.hasStack(append(slices.Clone(stk), 0x40_1000)) {
+			t.Errorf("stack %x matches a longer stack", stk)
+		}
+		if len(stk) > 0 && e.hasStack(stk[:len(stk)-1]) {
+			t.Errorf("stack %x matches its prefix", stk)
+		}
 	}
 }
