@@ -14,6 +14,7 @@ import (
 type heapSource struct {
 	fastBase
 	recs     []memRecord
+	scaler   heapScaler
 	bytesKey int64
 }
 
@@ -23,10 +24,11 @@ func (h *heapSource) profile(w io.Writer) error {
 	now := h.opts.now()
 	h.recs = readRecords(h.recs, readMemProfile)
 	rate := int64(runtime.MemProfileRate)
+	h.scaler.setRate(rate)
 	h.t.begin()
 	for i := range h.recs {
 		r := &h.recs[i]
-		v, size := heapValues(r, rate)
+		v, size := heapValues(r, &h.scaler)
 		e := h.t.add(r.Stack, size)
 		for k := range v {
 			e.cur[k] += v[k]

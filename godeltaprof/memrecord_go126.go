@@ -2,10 +2,7 @@
 
 package godeltaprof
 
-import (
-	"math"
-	_ "unsafe" // for go:linkname
-)
+import _ "unsafe" // for go:linkname
 
 // memRecord mirrors internal/profilerecord.MemProfileRecord of Go 1.26.
 type memRecord struct {
@@ -17,29 +14,27 @@ type memRecord struct {
 //go:linkname runtime_memProfile runtime.pprof_memProfileInternal
 func runtime_memProfile(p []memRecord, inuseZero bool) (n int, ok bool)
 
-// heapValues returns a record's values as runtime/pprof writes them at rate:
-// alloc objects and bytes, inuse objects and bytes, all unsampled; and the
-// object size it labels the sample with (0 when unknown).
-func heapValues(r *memRecord, rate int64) (v [4]int64, size int64) {
-	v[0], v[1] = scaleHeapSample(r.AllocObjects, r.AllocBytes, rate)
-	v[2], v[3] = scaleHeapSample(r.AllocObjects-r.FreeObjects, r.AllocBytes-r.FreeBytes, rate)
+// heapValues returns a record's values as runtime/pprof writes them at the
+// scaler's rate: alloc objects and bytes, inuse objects and bytes, all
+// unsampled; and the object size it labels the sample with (0 when
+// unknown).
+func heapValues(r *memRecord, s *heapScaler) (v [4]int64, size int64) {
+	v[0], v[1] = scaleHeapSample(r.AllocObjects, r.AllocBytes, s)
+	v[2], v[3] = scaleHeapSample(r.AllocObjects-r.FreeObjects, r.AllocBytes-r.FreeBytes, s)
 	if r.AllocObjects > 0 {
 		size = r.AllocBytes / r.AllocObjects
 	}
 	return v, size
 }
 
-// scaleHeapSample is runtime/pprof's estimate of the unsampled count and
-// bytes from sampled ones: each sample of average size s was taken with
-// probability 1-exp(-s/rate).
-func scaleHeapSample(count, bytes, rate int64) (int64, int64) {
+// scaleHeapSample is runtime/pprof's scaling of a sampled count and bytes
+// of objects of average size bytes/count.
+func scaleHeapSample(count, bytes int64, s *heapScaler) (int64, int64) {
 	if count == 0 || bytes == 0 {
 		return 0, 0
 	}
-	if rate <= 1 {
+	if s.rate <= 1 {
 		return count, bytes
 	}
-	avg := float64(bytes) / float64(count)
-	scale := 1 / (1 - math.Exp(-avg/float64(rate)))
-	return int64(float64(count) * scale), int64(float64(bytes) * scale)
+	return s.scale(count, float64(bytes), float64(bytes)/float64(count))
 }

@@ -2,10 +2,7 @@
 
 package godeltaprof
 
-import (
-	"math"
-	_ "unsafe" // for go:linkname
-)
+import _ "unsafe" // for go:linkname
 
 // memRecord mirrors internal/profilerecord.MemProfileRecord of Go 1.27,
 // which keeps one object size per bucket instead of byte totals.
@@ -18,25 +15,23 @@ type memRecord struct {
 //go:linkname runtime_memProfile runtime.pprof_memProfileInternal
 func runtime_memProfile(p []memRecord, inuseZero bool) (n int, ok bool)
 
-// heapValues returns a record's values as runtime/pprof writes them at rate:
-// alloc objects and bytes, inuse objects and bytes, all unsampled; and the
-// object size it labels the sample with.
-func heapValues(r *memRecord, rate int64) (v [4]int64, size int64) {
-	v[0], v[1] = scaleHeapSample(r.AllocObjects, r.ObjectSize, rate)
-	v[2], v[3] = scaleHeapSample(r.AllocObjects-r.FreeObjects, r.ObjectSize, rate)
+// heapValues returns a record's values as runtime/pprof writes them at the
+// scaler's rate: alloc objects and bytes, inuse objects and bytes, all
+// unsampled; and the object size it labels the sample with.
+func heapValues(r *memRecord, s *heapScaler) (v [4]int64, size int64) {
+	v[0], v[1] = scaleHeapSample(r.AllocObjects, r.ObjectSize, s)
+	v[2], v[3] = scaleHeapSample(r.AllocObjects-r.FreeObjects, r.ObjectSize, s)
 	return v, r.ObjectSize
 }
 
-// scaleHeapSample is runtime/pprof's estimate of the unsampled count and
-// bytes from sampled objects of one size: each was taken with probability
-// 1-exp(-size/rate).
-func scaleHeapSample(count, size, rate int64) (int64, int64) {
+// scaleHeapSample is runtime/pprof's scaling of a sampled count of objects
+// of one size.
+func scaleHeapSample(count, size int64, s *heapScaler) (int64, int64) {
 	if count == 0 || size == 0 {
 		return 0, 0
 	}
-	if rate <= 1 {
+	if s.rate <= 1 {
 		return count, count * size
 	}
-	scale := 1 / (1 - math.Exp(-float64(size)/float64(rate)))
-	return int64(float64(count) * scale), int64(float64(count*size) * scale)
+	return s.scale(count, float64(count*size), float64(size))
 }
