@@ -39,19 +39,18 @@ type fastBase struct {
 	locs []uint64
 }
 
-func (b *fastBase) start(now time.Time, period int64) {
+// write writes the profile whose samples samples adds, for the window
+// ending at now, then forgets the stacks the runtime no longer reports.
+func (b *fastBase) write(w io.Writer, now time.Time, period int64, samples func()) error {
 	start, dur := b.win.next(now)
-	b.enc.Start(pprofenc.Header{
+	err := b.enc.Write(w, pprofenc.Header{
 		SampleTypes:   b.kind.sampleTypes,
 		PeriodType:    b.kind.periodType,
 		Period:        period,
 		TimeNanos:     start,
 		DurationNanos: dur,
-	})
-}
-
-func (b *fastBase) finish(w io.Writer) error {
+	}, samples)
 	b.t.sweep()
 	b.sym.done()
-	return b.enc.Finish(w)
+	return err
 }

@@ -31,7 +31,11 @@ func (b *blockSource) profile(w io.Writer) error {
 		e.cur[0] += r.Count
 		e.cur[1] += int64(float64(r.Cycles) / cpuGHz)
 	}
-	b.start(now, 1)
+	return b.write(w, now, 1, b.samples)
+}
+
+// samples adds a sample for each stack with contention in the window.
+func (b *blockSource) samples() {
 	for _, e := range b.t.touched {
 		d0, d1 := e.delta()
 		if d0 == 0 && d1 == 0 {
@@ -46,5 +50,4 @@ func (b *blockSource) profile(w io.Writer) error {
 		values := [2]int64{d0, d1}
 		b.enc.Sample(e.stack, values[:], pprofenc.Label{})
 	}
-	return b.finish(w)
 }

@@ -34,7 +34,12 @@ func (h *heapSource) profile(w io.Writer) error {
 			e.cur[k] += v[k]
 		}
 	}
-	h.start(now, rate)
+	return h.write(w, now, rate, h.samples)
+}
+
+// samples adds a sample for each stack with something allocated in the
+// window or in use.
+func (h *heapSource) samples() {
 	for _, e := range h.t.touched {
 		d0, d1 := e.delta()
 		if d0 == 0 && d1 == 0 && e.cur[2] == 0 && e.cur[3] == 0 {
@@ -55,5 +60,4 @@ func (h *heapSource) profile(w io.Writer) error {
 		values := [4]int64{d0, d1, e.cur[2], e.cur[3]}
 		h.enc.Sample(e.stack, values[:], label)
 	}
-	return h.finish(w)
 }

@@ -3,8 +3,9 @@
 //
 // An Encoder is meant to live as long as its collector. Everything that does
 // not change between profiles is kept: the string table, functions and
-// locations (each encoded once, when first added), the mappings and the
-// profile buffer; one gzip writer is shared by every Encoder. A profile then costs only its samples, plus copying the already
+// locations (each encoded once, when first added) and the mappings; profiles
+// are compressed as they are built, with one gzip writer every Encoder
+// shares. A profile then costs only its samples, plus copying the already
 // encoded locations and functions those samples use.
 //
 // The wire format follows github.com/google/pprof/proto/profile.proto.
@@ -111,8 +112,10 @@ type Encoder struct {
 	funcMark []uint32
 	usedLocs []uint64
 
-	out     []byte // the uncompressed profile being built
+	out     []byte // the part of the profile not yet compressed
 	scratch []byte
+	zw      io.Writer // the compressor, during Write
+	err     error     // the compressor's first error, during Write
 }
 
 // New returns an Encoder whose locations are attributed to mappings.
@@ -200,8 +203,39 @@ func (e *Encoder) appendFunction(b []byte, id uint64) []byte {
 	return appendBytes(b, profileFunction, m)
 }
 
-// Start begins a new profile, discarding any unfinished one.
-func (e *Encoder) Start(h Header) {
+// Write writes one profile to w, gzipped: h, the samples that samples adds
+// with Sample, then the locations, functions, mappings and strings those
+// samples use. The profile is compressed as it is built, so the Encoder
+// never holds a whole one; samples runs while the gzip writer every Encoder
+// shares is held, so it must not write another profile.
+func (e *Encoder) Write(w io.Writer, h Header, samples func()) error {
+	return compress(w, func(zw io.Writer) error {
+		e.zw, e.err = zw, nil
+		defer func() { e.zw = nil }()
+		e.start(h)
+		samples()
+		e.finish()
+		e.flush()
+		return e.err
+	})
+}
+
+// flushAt is how much of a profile the Encoder gathers before handing it to
+// the compressor: large enough that each write is cheap, small enough that
+// the buffer stays small whatever the profile's size.
+const flushAt = 32 << 10
+
+// flush hands what is gathered of the profile to the compressor. After a
+// write error, the rest of the profile is dropped and Write returns it.
+func (e *Encoder) flush() {
+	if e.err == nil {
+		_, e.err = e.zw.Write(e.out)
+	}
+	e.out = e.out[:0]
+}
+
+// start begins a profile with its header.
+func (e *Encoder) start(h Header) {
 	e.gen++
 	e.usedLocs = e.usedLocs[:0]
 	e.strings.reset()
@@ -240,7 +274,8 @@ func NewStack(ids []uint64) Stack {
 }
 
 // Sample adds a sample of stack with values, one per sample type, and an
-// optional numeric label.
+// optional numeric label, to the profile being written: call it only from
+// the samples function of Write.
 func (e *Encoder) Sample(stack Stack, values []int64, label Label) {
 	m := append(e.scratch[:0], stack.packed...)
 	m = appendPackedInt64(m, sampleValue, values)
@@ -252,6 +287,9 @@ func (e *Encoder) Sample(stack Stack, values []int64, label Label) {
 	}
 	e.scratch = m
 	e.out = appendBytes(e.out, profileSample, m)
+	if len(e.out) >= flushAt {
+		e.flush()
+	}
 	for ids := stack.ids(); len(ids) > 0; {
 		id, n := readVarint(ids)
 		ids = ids[n:]
@@ -273,24 +311,26 @@ func (s Stack) ids() []byte {
 	return s.packed[k+l:]
 }
 
-// Finish completes the profile and writes it, gzipped, to w.
-func (e *Encoder) Finish(w io.Writer) error {
-	b := e.out
+// finish adds the locations and functions the samples used, the mappings
+// and the profile's string table.
+func (e *Encoder) finish() {
 	for _, id := range e.usedLocs {
-		b = append(b, e.locMsgs[id-1]...)
+		e.out = append(e.out, e.locMsgs[id-1]...)
 		for _, fid := range e.locFuncs[id-1] {
 			if e.funcMark[fid-1] != e.gen {
 				e.funcMark[fid-1] = e.gen
-				b = e.appendFunction(b, fid)
+				e.out = e.appendFunction(e.out, fid)
 			}
 		}
+		if len(e.out) >= flushAt {
+			e.flush()
+		}
 	}
-	b = e.appendMappings(b)
-	b = e.strings.appendTo(b)
-	e.out = b
-
-	return compress(w, func(zw io.Writer) error {
-		_, err := zw.Write(b)
-		return err
-	})
+	e.out = e.appendMappings(e.out)
+	for _, id := range e.strings.order {
+		e.out = appendString(e.out, profileStringTable, e.strings.strs[id])
+		if len(e.out) >= flushAt {
+			e.flush()
+		}
+	}
 }

@@ -12,10 +12,8 @@ import (
 
 func encode(t *testing.T, e *Encoder, h Header, samples func()) *profile.Profile {
 	t.Helper()
-	e.Start(h)
-	samples()
 	var buf bytes.Buffer
-	if err := e.Finish(&buf); err != nil {
+	if err := e.Write(&buf, h, samples); err != nil {
 		t.Fatal(err)
 	}
 	p, err := profile.Parse(&buf)
@@ -85,10 +83,10 @@ func TestRoundTrip(t *testing.T) {
 	}
 
 	// Its string table holds only what it uses.
-	e.Start(header)
-	e.Sample(NewStack([]uint64{unused}), []int64{1, 1}, Label{})
 	var buf bytes.Buffer
-	if err := e.Finish(&buf); err != nil {
+	if err := e.Write(&buf, header, func() {
+		e.Sample(NewStack([]uint64{unused}), []int64{1, 1}, Label{})
+	}); err != nil {
 		t.Fatal(err)
 	}
 	zr, err := gzip.NewReader(&buf)

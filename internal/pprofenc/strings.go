@@ -51,11 +51,3 @@ func (t *stringTable) index(id int64) int64 {
 
 // str returns the index of s in this profile's table.
 func (t *stringTable) str(s string) int64 { return t.index(t.id(s)) }
-
-// appendTo writes this profile's string table.
-func (t *stringTable) appendTo(b []byte) []byte {
-	for _, id := range t.order {
-		b = appendString(b, profileStringTable, t.strs[id])
-	}
-	return b
-}
