@@ -34,9 +34,11 @@ type fastBase struct {
 	t    *table
 	win  window
 
-	// Scratch for symbolizing a new stack: its PCs and location IDs.
-	pcs  []uintptr
-	locs []uint64
+	// Scratch for symbolizing a new stack: its PCs, its location IDs and
+	// their encoding.
+	pcs    []uintptr
+	locs   []uint64
+	packed []byte
 }
 
 // write writes the profile whose samples samples adds, for the window

@@ -45,9 +45,9 @@ func (b *blockSource) samples() {
 			b.pcs = e.appendPCs(b.pcs[:0])
 			b.expanded = expandStack(b.expanded[:0], b.pcs, b.maxDepth)
 			b.locs = b.sym.appendLocs(b.locs[:0], b.expanded)
-			e.stack, e.symbolized = pprofenc.NewStack(b.locs), true
+			b.packed = e.setStack(b.locs, b.packed)
 		}
 		values := [2]int64{d0, d1}
-		b.enc.Sample(e.stack, values[:], pprofenc.Label{})
+		b.enc.Sample(e.stack(), values[:], pprofenc.Label{})
 	}
 }

@@ -51,13 +51,13 @@ func (h *heapSource) samples() {
 			if len(h.locs) == 0 {
 				h.locs = h.sym.appendLocs(h.locs, h.pcs)
 			}
-			e.stack, e.symbolized = pprofenc.NewStack(h.locs), true
+			h.packed = e.setStack(h.locs, h.packed)
 		}
 		var label pprofenc.Label
 		if e.size != 0 {
 			label = pprofenc.Label{Key: h.bytesKey, Num: e.size}
 		}
 		values := [4]int64{d0, d1, e.cur[2], e.cur[3]}
-		h.enc.Sample(e.stack, values[:], label)
+		h.enc.Sample(e.stack(), values[:], label)
 	}
 }

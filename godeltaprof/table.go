@@ -12,16 +12,17 @@ import (
 // (plus object size for the heap), its location IDs once symbolized, and the
 // converted values it had at the previous profile.
 type entry struct {
-	pcs  []byte // the stack, encoded by appendEncodedPCs
-	size int64
-	next *entry // next entry with the same hash
-
-	stack      pprofenc.Stack // location IDs, once symbolized
+	// The stack encoded by encodePCs, followed, once symbolized, by its
+	// pprofenc.Stack: one allocation of the exact size for both.
+	data       []byte
+	pcsLen     uint16 // bytes of data that are the PCs: at most 10 per PC, about 1024 PCs
 	symbolized bool
+	gen        uint32 // profile in which cur was last reset
+	size       int64
+	next       *entry // next entry with the same hash
 
 	prev [2]int64 // previous converted cumulative values
 	cur  [4]int64 // values of this profile (cumulative ones first)
-	gen  uint32   // profile in which cur was last reset
 }
 
 // table maps stacks to entries. The key is a maphash of every PC and the
@@ -75,7 +76,8 @@ func (t *table) add(stk []uintptr, size int64) *entry {
 		e = e.next
 	}
 	if e == nil {
-		e = &entry{pcs: encodePCs(stk), size: size, next: head}
+		pcs := encodePCs(stk)
+		e = &entry{data: pcs, pcsLen: uint16(len(pcs)), size: size, next: head}
 		t.m[h] = e
 		t.n++
 	}
@@ -148,9 +150,25 @@ func varintLen(d uintptr) int {
 	return (bits.Len64(u|1) + 6) / 7
 }
 
+// pcs returns e's encoded stack.
+func (e *entry) pcs() []byte { return e.data[:e.pcsLen] }
+
+// stack returns e's location IDs; only once symbolized.
+func (e *entry) stack() pprofenc.Stack { return pprofenc.Stack(e.data[e.pcsLen:]) }
+
+// setStack keeps ids, the stack's location IDs, after the PCs. scratch is
+// for encoding them; setStack returns it for the next call.
+func (e *entry) setStack(ids []uint64, scratch []byte) []byte {
+	scratch = pprofenc.AppendStack(scratch[:0], ids)
+	data := make([]byte, 0, int(e.pcsLen)+len(scratch))
+	e.data = append(append(data, e.pcs()...), scratch...)
+	e.symbolized = true
+	return scratch
+}
+
 // hasStack reports whether e's stack is stk.
 func (e *entry) hasStack(stk []uintptr) bool {
-	b, prev := e.pcs, uintptr(0)
+	b, prev := e.pcs(), uintptr(0)
 	for _, pc := range stk {
 		d, n := binary.Varint(b)
 		if n <= 0 || prev+uintptr(d) != pc {
@@ -164,7 +182,7 @@ func (e *entry) hasStack(stk []uintptr) bool {
 // appendPCs appends e's stack to dst.
 func (e *entry) appendPCs(dst []uintptr) []uintptr {
 	prev := uintptr(0)
-	for b := e.pcs; len(b) > 0; {
+	for b := e.pcs(); len(b) > 0; {
 		d, n := binary.Varint(b)
 		prev += uintptr(d)
 		dst = append(dst, prev)

@@ -96,7 +96,8 @@ func TestEncodedPCs(t *testing.T) {
 		{1 << 63, 1<<63 - 1, 1<<63 + 1},
 	}
 	for _, stk := range stacks {
-		e := &entry{pcs: encodePCs(stk)}
+		pcs := encodePCs(stk)
+		e := &entry{data: pcs, pcsLen: uint16(len(pcs))}
 		if got := e.appendPCs(nil); !slices.Equal(got, stk) {
 			t.Errorf("stack %x decodes as %x", stk, got)
 		}

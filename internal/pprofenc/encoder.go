@@ -13,7 +13,6 @@ package pprofenc
 
 import (
 	"io"
-	"slices"
 )
 
 // Field numbers of profile.proto.
@@ -258,26 +257,23 @@ func (e *Encoder) appendValueType(b []byte, field int, vt ValueType) []byte {
 	return appendBytes(b, field, m)
 }
 
-// Stack is a sample's location IDs (leaf first), encoded once so samples
-// of the same stack in later profiles cost a copy. Only the encoded form is
-// kept: it is what a sample is written with, and Sample reads the IDs back
-// from it, so a stack costs about one byte per location.
-type Stack struct {
-	packed []byte
-}
+// Stack is a sample's location IDs (leaf first), in the encoded form a
+// sample is written with, so samples of the same stack in later profiles
+// cost a copy. Sample reads the IDs back from it, so a stack costs about
+// one byte per location and nothing else.
+type Stack []byte
 
-// NewStack returns the Stack of location IDs returned by AddLocation. ids
-// is not retained.
-func NewStack(ids []uint64) Stack {
-	// Clone, so the Stack holds no room left over from growing.
-	return Stack{packed: slices.Clone(appendPackedUint64(nil, sampleLocationID, ids))}
+// AppendStack appends to b the Stack of location IDs returned by
+// AddLocation; the appended bytes are the Stack. ids is not retained.
+func AppendStack(b []byte, ids []uint64) []byte {
+	return appendPackedUint64(b, sampleLocationID, ids)
 }
 
 // Sample adds a sample of stack with values, one per sample type, and an
 // optional numeric label, to the profile being written: call it only from
 // the samples function of Write.
 func (e *Encoder) Sample(stack Stack, values []int64, label Label) {
-	m := append(e.scratch[:0], stack.packed...)
+	m := append(e.scratch[:0], stack...)
 	m = appendPackedInt64(m, sampleValue, values)
 	if label.Key != 0 {
 		var lb [24]byte
@@ -303,12 +299,12 @@ func (e *Encoder) Sample(stack Stack, values []int64, label Label) {
 // ids returns the varints of s's location IDs: its packed field without
 // the key and length.
 func (s Stack) ids() []byte {
-	if len(s.packed) == 0 {
+	if len(s) == 0 {
 		return nil
 	}
-	_, k := readVarint(s.packed)     // key
-	_, l := readVarint(s.packed[k:]) // length
-	return s.packed[k+l:]
+	_, k := readVarint(s)     // key
+	_, l := readVarint(s[k:]) // length
+	return s[k+l:]
 }
 
 // finish adds the locations and functions the samples used, the mappings

@@ -26,6 +26,8 @@ func encode(t *testing.T, e *Encoder, h Header, samples func()) *profile.Profile
 	return p
 }
 
+func stackOf(ids []uint64) Stack { return AppendStack(nil, ids) }
+
 var header = Header{
 	SampleTypes:   []ValueType{{"alloc_objects", "count"}, {"alloc_space", "bytes"}},
 	PeriodType:    ValueType{"space", "bytes"},
@@ -45,8 +47,8 @@ func TestRoundTrip(t *testing.T) {
 	bytesKey := e.String("bytes")
 
 	p := encode(t, e, header, func() {
-		e.Sample(NewStack([]uint64{leaf, root}), []int64{3, 300}, Label{Key: bytesKey, Num: 100})
-		e.Sample(NewStack([]uint64{root}), []int64{1, 0}, Label{})
+		e.Sample(stackOf([]uint64{leaf, root}), []int64{3, 300}, Label{Key: bytesKey, Num: 100})
+		e.Sample(stackOf([]uint64{root}), []int64{1, 0}, Label{})
 	})
 
 	if p.TimeNanos != 1e18 || p.DurationNanos != 15e9 || p.Period != 512*1024 || p.PeriodType.Type != "space" {
@@ -76,7 +78,7 @@ func TestRoundTrip(t *testing.T) {
 	// A second profile reuses the tables: IDs stay valid, and only what
 	// its samples use is written.
 	p2 := encode(t, e, header, func() {
-		e.Sample(NewStack([]uint64{unused}), []int64{1, 1}, Label{})
+		e.Sample(stackOf([]uint64{unused}), []int64{1, 1}, Label{})
 	})
 	if len(p2.Location) != 1 || p2.Location[0].Line[0].Function.Name != "main.unused" || len(p2.Function) != 1 {
 		t.Errorf("second profile: %d locations, %d functions", len(p2.Location), len(p2.Function))
@@ -85,7 +87,7 @@ func TestRoundTrip(t *testing.T) {
 	// Its string table holds only what it uses.
 	var buf bytes.Buffer
 	if err := e.Write(&buf, header, func() {
-		e.Sample(NewStack([]uint64{unused}), []int64{1, 1}, Label{})
+		e.Sample(stackOf([]uint64{unused}), []int64{1, 1}, Label{})
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +107,7 @@ func TestRoundTrip(t *testing.T) {
 func TestUnsymbolizedClearsHasFunctions(t *testing.T) {
 	e := New(nil)
 	id := e.AddLocation(0x10, []Line{{Function: "", Line: 0}}, false)
-	p := encode(t, e, header, func() { e.Sample(NewStack([]uint64{id}), []int64{1, 1}, Label{}) })
+	p := encode(t, e, header, func() { e.Sample(stackOf([]uint64{id}), []int64{1, 1}, Label{}) })
 	if len(p.Mapping) != 1 || p.Mapping[0].HasFunctions {
 		t.Errorf("mappings %+v", p.Mapping)
 	}

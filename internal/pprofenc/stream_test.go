@@ -12,7 +12,7 @@ func bigProfile(e *Encoder, n int) func() {
 	var stacks []Stack
 	for i := range n {
 		id := e.AddLocation(uint64(0x1000+i), []Line{{Function: fmt.Sprintf("pkg.f%d", i), File: "f.go", Line: int64(i + 1)}}, true)
-		stacks = append(stacks, NewStack([]uint64{id}))
+		stacks = append(stacks, stackOf([]uint64{id}))
 	}
 	return func() {
 		for i, s := range stacks {
