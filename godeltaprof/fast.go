@@ -4,6 +4,7 @@ package godeltaprof
 
 import (
 	"io"
+	"slices"
 	"time"
 
 	"github.com/emberprof/ember/internal/pprofenc"
@@ -34,11 +35,17 @@ type fastBase struct {
 	t    *table
 	win  window
 
-	// Scratch for symbolizing a new stack: its PCs, its location IDs and
-	// their encoding.
-	pcs    []uintptr
+	// Scratch for symbolizing a new stack: its location IDs and their
+	// encoding.
 	locs   []uint64
 	packed []byte
+}
+
+// newStack returns the pprofenc.Stack of the location IDs in b.locs, in a
+// slice of its own exact size.
+func (b *fastBase) newStack() pprofenc.Stack {
+	b.packed = pprofenc.AppendStack(b.packed[:0], b.locs)
+	return slices.Clone(b.packed)
 }
 
 // write writes the profile whose samples samples adds, for the window

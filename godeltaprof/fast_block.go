@@ -42,12 +42,11 @@ func (b *blockSource) samples() {
 			continue
 		}
 		if !e.symbolized {
-			b.pcs = e.appendPCs(b.pcs[:0])
-			b.expanded = expandStack(b.expanded[:0], b.pcs, b.maxDepth)
+			b.expanded = expandStack(b.expanded[:0], e.pcs(), b.maxDepth)
 			b.locs = b.sym.appendLocs(b.locs[:0], b.expanded)
-			b.packed = e.setStack(b.locs, b.packed)
+			e.stack, e.symbolized = b.newStack(), true
 		}
 		values := [2]int64{d0, d1}
-		b.enc.Sample(e.stack(), values[:], pprofenc.Label{})
+		b.enc.Sample(e.stack, values[:], pprofenc.Label{})
 	}
 }

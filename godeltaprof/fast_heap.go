@@ -46,18 +46,18 @@ func (h *heapSource) samples() {
 			continue
 		}
 		if !e.symbolized {
-			h.pcs = e.appendPCs(h.pcs[:0])
-			h.locs = h.sym.appendLocs(h.locs[:0], heapStack(h.pcs))
+			pcs := e.pcs()
+			h.locs = h.sym.appendLocs(h.locs[:0], heapStack(pcs))
 			if len(h.locs) == 0 {
-				h.locs = h.sym.appendLocs(h.locs, h.pcs)
+				h.locs = h.sym.appendLocs(h.locs, pcs)
 			}
-			h.packed = e.setStack(h.locs, h.packed)
+			e.stack, e.symbolized = h.newStack(), true
 		}
 		var label pprofenc.Label
 		if e.size != 0 {
 			label = pprofenc.Label{Key: h.bytesKey, Num: e.size}
 		}
 		values := [4]int64{d0, d1, e.cur[2], e.cur[3]}
-		h.enc.Sample(e.stack(), values[:], label)
+		h.enc.Sample(e.stack, values[:], label)
 	}
 }

@@ -26,8 +26,8 @@ func TestStateBoundedByRuntimeRecords(t *testing.T) {
 				if err := src.profile(io.Discard); err != nil {
 					t.Fatal(err)
 				}
-				if tb.n > records() {
-					t.Fatalf("call %d: %d entries kept for %d runtime records", i, tb.n, records())
+				if len(tb.m) > records() {
+					t.Fatalf("call %d: %d entries kept for %d runtime records", i, len(tb.m), records())
 				}
 			}
 			// Locations are symbolized once: with no new records, a

@@ -35,3 +35,12 @@ func (s *heapScaler) scale(count int64, bytes, avg float64) (int64, int64) {
 	f := s.factor[i]
 	return int64(float64(count) * f), int64(bytes * f)
 }
+
+// mix spreads the bits of x (the splitmix64 finaliser).
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}

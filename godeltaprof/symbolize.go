@@ -22,6 +22,7 @@ type symbolizer struct {
 	// otherwise keep its largest size for good.
 	frames map[uintptr][]runtime.Frame
 	lines  []pprofenc.Line
+	stk    []uintptr // the stack being symbolized, expanded
 }
 
 // locKey identifies a location: its leaf PC and how many of the following
@@ -43,8 +44,11 @@ func (s *symbolizer) done() { s.frames = nil }
 // stacks), leaf first.
 func (s *symbolizer) appendLocs(locs []uint64, stk []uintptr) []uint64 {
 	// The runtime may have cut the stack in the middle of an inlined
-	// call; recover the callers of that last frame.
-	stk = runtime_expandFinalInlineFrame(stk)
+	// call; recover the callers of that last frame. It rewrites the slice
+	// it is given in place, and stk may be the runtime's own, so it gets
+	// a copy.
+	s.stk = runtime_expandFinalInlineFrame(append(s.stk[:0], stk...))
+	stk = s.stk
 	for i := 0; i < len(stk); {
 		fr := s.pcFrames(stk[i])
 		if len(fr) == 0 { // runtime.goexit

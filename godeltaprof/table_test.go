@@ -1,114 +1,75 @@
 package godeltaprof
 
 import (
-	"fmt"
-	"hash/maphash"
 	"slices"
 	"testing"
 )
 
-// weakHash sends many stacks to the same map slot, so lookups must tell
-// them apart by comparing whole stacks.
-func weakHash(_ maphash.Seed, stk []uintptr, size int64) uint64 {
-	if len(stk) == 0 {
-		return uint64(size & 1)
-	}
-	return uint64(stk[0]&3) + uint64(size&1)
-}
-
 // runTableModel feeds profiles decoded from data through a table and
-// checks every delta against a plain map keyed by the formatted stack.
-// Each record is 4 bytes: stack length (mod 40), stack seed, size, value.
-// A zero length byte ends a profile. Stacks share their first PCs and
-// differ deep down, the shape that defeats hashes of a stack's prefix.
-func runTableModel(t *testing.T, data []byte, hash func(maphash.Seed, []uintptr, int64) uint64) {
+// checks every delta against a plain map keyed by bucket. Like the
+// runtime's, each bucket's stack is allocated once, and every record of it
+// points there; buckets 0-4 and 5-9 have equal PCs (as heap buckets of one
+// stack and two object sizes do) and must stay apart. Each record is 2
+// bytes: bucket, value. A zero bucket byte ends a profile.
+func runTableModel(t *testing.T, data []byte) {
+	var buckets [10][]uintptr
+	for i := range buckets {
+		n := 1 + i%5*9
+		buckets[i] = make([]uintptr, n)
+		for j := range n {
+			buckets[i][j] = 0x1000 + uintptr(j)
+		}
+	}
 	tb := newTable()
-	tb.hash = hash
-	prev := map[string]int64{}
+	prev := map[int]int64{}
 	for len(data) > 0 {
 		tb.begin()
-		cur := map[string]int64{}
-		for len(data) >= 4 && data[0] != 0 {
-			n, seed, size, v := int(data[0]%40), data[1], int64(data[2]%3), int64(data[3])
-			data = data[4:]
-			stk := make([]uintptr, n)
-			for i := range stk {
-				stk[i] = 0x1000 + uintptr(i)
-			}
-			if n > 0 {
-				stk[n-1] += uintptr(seed % 5)
-			}
-			e := tb.add(stk, size)
+		cur := map[int]int64{}
+		for len(data) >= 2 && data[0] != 0 {
+			b, v := int(data[0]%10), int64(data[1])
+			data = data[2:]
+			e := tb.add(buckets[b], int64(b/5))
 			e.cur[0] += v
 			e.cur[1] += 2 * v
-			cur[fmt.Sprint(stk, size)] += v
+			cur[b] += v
 		}
 		if len(data) > 0 {
 			data = data[1:]
 		}
 		for _, e := range tb.touched {
-			k := fmt.Sprint(e.appendPCs(nil), e.size)
+			b := slices.IndexFunc(buckets[:], func(s []uintptr) bool { return &s[0] == e.stk })
+			if b < 0 || !slices.Equal(e.pcs(), buckets[b]) || e.size != int64(b/5) {
+				t.Fatalf("entry of stack %x, size %d is no bucket's", e.pcs(), e.size)
+			}
 			d0, d1 := e.delta()
-			if want := cur[k] - prev[k]; d0 != want || d1 != 2*want {
-				t.Fatalf("stack %s: delta %d, %d; want %d, %d", k, d0, d1, want, 2*want)
+			if want := cur[b] - prev[b]; d0 != want || d1 != 2*want {
+				t.Fatalf("bucket %d: delta %d, %d; want %d, %d", b, d0, d1, want, 2*want)
 			}
 		}
 		if len(tb.touched) != len(cur) {
-			t.Fatalf("%d entries touched, %d distinct stacks", len(tb.touched), len(cur))
+			t.Fatalf("%d entries touched, %d buckets reported", len(tb.touched), len(cur))
 		}
 		tb.sweep()
-		if tb.n != len(cur) {
-			t.Fatalf("table holds %d entries after sweep, %d stacks reported", tb.n, len(cur))
+		if len(tb.m) != len(cur) {
+			t.Fatalf("table holds %d entries after sweep, %d buckets reported", len(tb.m), len(cur))
 		}
 		prev = cur
 	}
 }
 
 func FuzzTableDelta(f *testing.F) {
-	f.Add([]byte{3, 1, 0, 5, 3, 1, 0, 5, 3, 2, 1, 9, 0, 3, 1, 0, 7, 30, 4, 2, 1})
-	f.Add([]byte{39, 0, 0, 1, 39, 1, 0, 1, 39, 2, 0, 1, 0, 39, 1, 0, 3, 0, 0, 39, 0, 0, 2})
-	f.Add([]byte{1, 0, 0, 0, 0, 2, 0, 1, 1})
+	f.Add([]byte{3, 5, 3, 5, 8, 9, 0, 3, 7, 4, 1})
+	f.Add([]byte{1, 1, 6, 1, 2, 1, 7, 1, 0, 6, 3, 0, 0, 2, 2})
+	f.Add([]byte{10, 4, 15, 4, 0, 10, 6, 0, 0, 15, 1})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		runTableModel(t, data, hashStack)
-		runTableModel(t, data, weakHash)
+		runTableModel(t, data)
 	})
 }
 
-func TestHashSpreadsDeepDifferences(t *testing.T) {
-	tb := newTable()
-	seen := map[uint64]bool{}
-	stk := make([]uintptr, 100)
-	for i := range 1000 {
-		stk[99] = uintptr(i) // only the outermost frame differs
-		seen[tb.hash(tb.seed, stk, 0)] = true
-	}
-	if len(seen) != 1000 {
-		t.Errorf("1000 stacks differing in their last PC hash to %d values", len(seen))
-	}
-}
-
-func TestEncodedPCs(t *testing.T) {
-	stacks := [][]uintptr{
-		nil,
-		{0},
-		{^uintptr(0), 0, ^uintptr(0)},
-		{0x7f12_3456_7890, 0x40_1000, 0x40_1001, 0x7f12_3456_7000},
-		{1 << 63, 1<<63 - 1, 1<<63 + 1},
-	}
-	for _, stk := range stacks {
-		pcs := encodePCs(stk)
-		e := &entry{data: pcs, pcsLen: uint16(len(pcs))}
-		if got := e.appendPCs(nil); !slices.Equal(got, stk) {
-			t.Errorf("stack %x decodes as %x", stk, got)
-		}
-		if !e.hasStack(stk) {
-			t.Errorf("stack %x does not match itself", stk)
-		}
-		if e.hasStack(append(slices.Clone(stk), 0x40_1000)) {
-			t.Errorf("stack %x matches a longer stack", stk)
-		}
-		if len(stk) > 0 && e.hasStack(stk[:len(stk)-1]) {
-			t.Errorf("stack %x matches its prefix", stk)
-		}
+func TestTableKeepsNoCopy(t *testing.T) {
+	stk := []uintptr{1, 2, 3}
+	e := newTable().add(stk, 0)
+	if &e.pcs()[0] != &stk[0] || len(e.pcs()) != 3 {
+		t.Errorf("entry's stack is not the record's")
 	}
 }
