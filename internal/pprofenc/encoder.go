@@ -11,9 +11,7 @@
 // The wire format follows github.com/google/pprof/proto/profile.proto.
 package pprofenc
 
-import (
-	"io"
-)
+import "io"
 
 // Field numbers of profile.proto.
 const (
