@@ -1,9 +1,12 @@
 package pprofenc
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/google/pprof/profile"
 )
 
 // bigProfile writes a profile of n samples over n locations and functions,
@@ -62,5 +65,39 @@ func TestWriteError(t *testing.T) {
 	}
 	if p := encode(t, e, header, samples); len(p.Sample) != 20000 {
 		t.Fatalf("profile after a failed one has %d samples, want 20000", len(p.Sample))
+	}
+}
+
+// TestConcurrentEncoders checks that Encoders used from several goroutines
+// at once, sharing the gzip writer, each write whole profiles.
+func TestConcurrentEncoders(t *testing.T) {
+	const encoders, samples = 4, 3000
+	errs := make(chan error, encoders)
+	for range encoders {
+		go func() {
+			e := New(nil)
+			add := bigProfile(e, samples)
+			for range 3 {
+				var buf bytes.Buffer
+				if err := e.Write(&buf, header, add); err != nil {
+					errs <- err
+					return
+				}
+				p, err := profile.Parse(&buf)
+				if err == nil && len(p.Sample) != samples {
+					err = fmt.Errorf("%d samples, want %d", len(p.Sample), samples)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range encoders {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
