@@ -18,6 +18,14 @@ var sharedGzip struct {
 
 // compress writes to w, gzipped at BestSpeed (as runtime/pprof does),
 // whatever write sends to the writer it is given.
+//
+// Why BestSpeed, measured on a 10k-stack heap profile (533 KB raw) with
+// `go test -bench Compress ./internal/overhead`: level 2 is 11.9 % smaller
+// (28.0 KB against 31.7 KB) but takes 33 % longer (0.47 ms against
+// 0.36 ms), and its writer holds 1.19 MB instead of 0.78 MB, which alone
+// would take Ember's steady heap at 10k stacks past 5 MB. Higher levels
+// are slower and, up to 6, larger; zstd is smaller still, but Pyroscope's
+// ingest endpoint reads only gzip.
 func compress(w io.Writer, write func(zw io.Writer) error) error {
 	sharedGzip.mu.Lock()
 	defer sharedGzip.mu.Unlock()
