@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emberprof/ember/internal/leakcheck"
+	"github.com/emberprof/ember/internal/leaktest"
 	"github.com/emberprof/ember/internal/recorder"
 	"github.com/emberprof/ember/upstream"
 	"github.com/emberprof/ember/upstream/remote"
@@ -138,7 +138,7 @@ func TestShutdownIsBoundedByItsContext(t *testing.T) {
 }
 
 func TestStopFlushAndNoGoroutineLeft(t *testing.T) {
-	before := runtime.NumGoroutine()
+	before := leaktest.Take()
 	began := time.Now()
 	rec := &recorder.Recorder{}
 	p, err := Start(Config{ApplicationName: "a", Upstream: rec, ProfileTypes: []ProfileType{
@@ -179,7 +179,7 @@ func TestStopFlushAndNoGoroutineLeft(t *testing.T) {
 	if f := runtime.SetMutexProfileFraction(-1); f != 0 {
 		t.Errorf("mutex fraction %d after Stop, want the original 0", f)
 	}
-	leakcheck.Wait(t, before)
+	before.Check(t)
 }
 
 func TestCPUProfileHeldByTheApplication(t *testing.T) {

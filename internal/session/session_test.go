@@ -5,14 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"github.com/emberprof/ember/internal/collect"
-	"runtime"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/emberprof/ember/internal/cpuprof"
-	"github.com/emberprof/ember/internal/leakcheck"
+	"github.com/emberprof/ember/internal/leaktest"
 	"github.com/emberprof/ember/internal/recorder"
 	"github.com/emberprof/ember/upstream"
 	"github.com/google/pprof/profile"
@@ -174,7 +173,7 @@ func TestUnknownProfileType(t *testing.T) {
 }
 
 func TestFlushStopSemantics(t *testing.T) {
-	goroutines := runtime.NumGoroutine()
+	goroutines := leaktest.Take()
 	s, rec := start(t, time.Hour, []string{"cpu", "goroutines"})
 	spin(50 * time.Millisecond)
 	if err := s.Flush(context.Background(), true); err != nil {
@@ -203,7 +202,7 @@ func TestFlushStopSemantics(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Flush after Stop hangs")
 	}
-	leakcheck.Wait(t, goroutines)
+	goroutines.Check(t)
 }
 
 func TestNextBoundary(t *testing.T) {
