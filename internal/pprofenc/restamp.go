@@ -17,11 +17,11 @@ const (
 )
 
 // A Restamper sets the time a gzip-compressed pprof profile says it was
-// taken. Ember stamps every profile of an interval with the interval's
-// start and length, whoever wrote it: the runtime's CPU profiler starts a
-// little after the cut, and delta profilers stamp their own clock, but the
-// Pyroscope server files a profile under its time_nanos, so all of an
-// interval's profiles must agree on it.
+// taken. The Pyroscope server files a profile under its time_nanos, so
+// all of an interval's profiles must carry the interval's start and length.
+// Ember's delta profilers read the session's clock and need no rewrite;
+// the profiles runtime/pprof writes do: its CPU profile starts a little
+// after the cut, and its goroutine profile carries the moment it was taken.
 //
 // The zero value is ready to use; it compresses at gzip.BestSpeed, as the
 // runtime's own profile writer does, with the gzip writer the package's
