@@ -3,7 +3,6 @@ package labels
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/emberprof/ember/internal/pprofenc"
 )
 
 // SanitizeProfile makes the pprof labels of a gzipped pprof profile
@@ -100,21 +101,21 @@ func needsSanitizing(raw []byte) (bool, error) {
 	var strs [][]byte
 	keys := map[uint64]bool{}   // string indices used as label keys
 	values := map[uint64]bool{} // string indices used as label values
-	err := walk(raw, func(field int, v uint64, b []byte) error {
-		switch field {
+	err := pprofenc.Walk(raw, func(f pprofenc.Field) error {
+		switch f.Num {
 		case profileStringTable:
-			strs = append(strs, b)
+			strs = append(strs, f.Bytes)
 		case profileSample:
-			return walk(b, func(field int, _ uint64, b []byte) error {
-				if field != sampleLabel {
+			return pprofenc.Walk(f.Bytes, func(f pprofenc.Field) error {
+				if f.Num != sampleLabel {
 					return nil
 				}
-				return walk(b, func(field int, v uint64, _ []byte) error {
-					switch field {
+				return pprofenc.Walk(f.Bytes, func(f pprofenc.Field) error {
+					switch f.Num {
 					case labelKey:
-						keys[v] = true
+						keys[f.Value] = true
 					case labelStr:
-						values[v] = true
+						values[f.Value] = true
 					}
 					return nil
 				})
@@ -139,49 +140,4 @@ func needsSanitizing(raw []byte) (bool, error) {
 		}
 	}
 	return false, nil
-}
-
-// walk calls fn for each field of the protobuf message b: v holds a varint
-// or fixed value, b the bytes of a length-delimited one.
-func walk(b []byte, fn func(field int, v uint64, b []byte) error) error {
-	for len(b) > 0 {
-		tag, n := binary.Uvarint(b)
-		if n <= 0 {
-			return errors.New("malformed protobuf tag")
-		}
-		b = b[n:]
-		field, wire := int(tag>>3), tag&7
-		var v uint64
-		var data []byte
-		switch wire {
-		case 0:
-			v, n = binary.Uvarint(b)
-			if n <= 0 {
-				return errors.New("malformed protobuf varint")
-			}
-			b = b[n:]
-		case 1:
-			if len(b) < 8 {
-				return errors.New("truncated protobuf fixed64")
-			}
-			v, b = binary.LittleEndian.Uint64(b), b[8:]
-		case 2:
-			l, n := binary.Uvarint(b)
-			if n <= 0 || l > uint64(len(b)-n) {
-				return errors.New("malformed protobuf length")
-			}
-			data, b = b[n:n+int(l)], b[n+int(l):]
-		case 5:
-			if len(b) < 4 {
-				return errors.New("truncated protobuf fixed32")
-			}
-			v, b = uint64(binary.LittleEndian.Uint32(b)), b[4:]
-		default:
-			return fmt.Errorf("unsupported protobuf wire type %d", wire)
-		}
-		if err := fn(field, v, data); err != nil {
-			return err
-		}
-	}
-	return nil
 }

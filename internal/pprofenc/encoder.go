@@ -11,7 +11,10 @@
 // The wire format follows github.com/google/pprof/proto/profile.proto.
 package pprofenc
 
-import "io"
+import (
+	"encoding/binary"
+	"io"
+)
 
 // Field numbers of profile.proto.
 const (
@@ -285,7 +288,7 @@ func (e *Encoder) Sample(stack Stack, values []int64, label Label) {
 		e.flush()
 	}
 	for ids := stack.ids(); len(ids) > 0; {
-		id, n := readVarint(ids)
+		id, n := binary.Uvarint(ids)
 		ids = ids[n:]
 		if e.locMark[id-1] != e.gen {
 			e.locMark[id-1] = e.gen
@@ -300,8 +303,8 @@ func (s Stack) ids() []byte {
 	if len(s) == 0 {
 		return nil
 	}
-	_, k := readVarint(s)     // key
-	_, l := readVarint(s[k:]) // length
+	_, k := binary.Uvarint(s)     // key
+	_, l := binary.Uvarint(s[k:]) // length
 	return s[k+l:]
 }
 

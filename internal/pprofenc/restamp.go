@@ -2,7 +2,6 @@ package pprofenc
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -48,23 +47,21 @@ func (r *Restamper) Restamp(gz []byte, start time.Time, d time.Duration) ([]byte
 	err := compress(&dst, func(zw io.Writer) error {
 		// Runs of fields between the two we replace go in one write.
 		msg, kept := r.raw.Bytes(), 0
-		for i := 0; i < len(msg); {
-			field, n, err := topLevelField(msg[i:])
-			if err != nil {
-				return err
+		err := Walk(msg, func(f Field) error {
+			if f.Num != fieldTimeNanos && f.Num != fieldDurationNanos {
+				return nil
 			}
-			if field == fieldTimeNanos || field == fieldDurationNanos {
-				if _, err := zw.Write(msg[kept:i]); err != nil {
-					return err
-				}
-				kept = i + n
-			}
-			i += n
+			_, err := zw.Write(msg[kept:f.Start])
+			kept = f.End
+			return err
+		})
+		if err != nil {
+			return err
 		}
 		if _, err := zw.Write(msg[kept:]); err != nil {
 			return err
 		}
-		_, err := zw.Write(stamp)
+		_, err = zw.Write(stamp)
 		return err
 	})
 	if err != nil {
@@ -86,53 +83,4 @@ func (r *Restamper) decompress(gz []byte) error {
 	r.raw.Reset()
 	_, err = r.raw.ReadFrom(r.zr)
 	return err
-}
-
-var errTruncated = errors.New("truncated protobuf field")
-
-// topLevelField reads the field at the start of msg and returns its number
-// and its length in bytes, key included.
-func topLevelField(msg []byte) (field, n int, err error) {
-	key, kn := readVarint(msg)
-	if kn == 0 {
-		return 0, 0, errTruncated
-	}
-	n = kn
-	switch key & 7 {
-	case wireVarint:
-		_, vn := readVarint(msg[n:])
-		if vn == 0 {
-			return 0, 0, errTruncated
-		}
-		n += vn
-	case wireBytes:
-		l, ln := readVarint(msg[n:])
-		if ln == 0 || l > uint64(len(msg)-n-ln) {
-			return 0, 0, errTruncated
-		}
-		n += ln + int(l)
-	case 1: // fixed64
-		n += 8
-	case 5: // fixed32
-		n += 4
-	default:
-		return 0, 0, fmt.Errorf("unsupported protobuf wire type %d", key&7)
-	}
-	if n > len(msg) {
-		return 0, 0, errTruncated
-	}
-	return int(key >> 3), n, nil
-}
-
-// readVarint decodes a varint at the start of b and returns it and its
-// length, or a length of 0 when b does not start with a whole varint.
-func readVarint(b []byte) (uint64, int) {
-	var x uint64
-	for i := 0; i < len(b) && i < 10; i++ {
-		x |= uint64(b[i]&0x7f) << (7 * i)
-		if b[i] < 0x80 {
-			return x, i + 1
-		}
-	}
-	return 0, 0
 }

@@ -94,24 +94,6 @@ func TestRestampRejectsDamagedInput(t *testing.T) {
 	}
 }
 
-func FuzzTopLevelField(f *testing.F) {
-	f.Add([]byte{0x48, 0x01})
-	f.Add([]byte{0x0a, 0x05, 'a'})
-	f.Add([]byte{0x09, 1, 2, 3, 4, 5, 6, 7, 8})
-	f.Fuzz(func(t *testing.T, msg []byte) {
-		for len(msg) > 0 {
-			_, n, err := topLevelField(msg)
-			if err != nil {
-				return
-			}
-			if n <= 0 || n > len(msg) {
-				t.Fatalf("field length %d of a %d-byte message", n, len(msg))
-			}
-			msg = msg[n:]
-		}
-	})
-}
-
 // BenchmarkRestamp measures what stamping costs the session per profile,
 // on the heap profile of the test process and on a CPU-sized one.
 func BenchmarkRestamp(b *testing.B) {
