@@ -70,6 +70,17 @@ type Upstream interface {
 	Stats() Stats
 }
 
+// BatchUploader is an [Upstream] that takes each interval's profiles
+// together, so that it can deliver them in one request. The session hands
+// an interval's profiles to UploadBatch when the Upstream has it, and to
+// Upload one by one otherwise.
+type BatchUploader interface {
+	Upstream
+	// UploadBatch hands over every profile of one interval (they share
+	// Application, Tags, From and Until) with Upload's contract.
+	UploadBatch(profiles []*Profile)
+}
+
 // Stats counts what an Upstream did with the profiles handed to it.
 // Every profile handed over ends up in exactly one of Delivered, Failed
 // and Dropped, or is still pending: Enqueued = Delivered + Failed + Dropped

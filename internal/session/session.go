@@ -200,8 +200,9 @@ func (s *Session) cut(final bool) {
 			results = append(results, result{c.Type(), data})
 		}
 	}
+	profiles := make([]*upstream.Profile, 0, len(results))
 	for _, r := range results {
-		s.opts.Upstream.Upload(&upstream.Profile{
+		profiles = append(profiles, &upstream.Profile{
 			Application: s.opts.Application,
 			Tags:        s.tags,
 			Type:        r.typ,
@@ -211,10 +212,26 @@ func (s *Session) cut(final bool) {
 			Data:        s.stamp(r.typ, r.data, until),
 		})
 	}
+	s.hand(profiles)
 	s.from = until
 	s.counters.mu.Lock()
 	s.counters.intervals++
 	s.counters.mu.Unlock()
+}
+
+// hand gives an interval's profiles to the upstream: all at once when it
+// takes batches, one by one otherwise.
+func (s *Session) hand(profiles []*upstream.Profile) {
+	if len(profiles) == 0 {
+		return
+	}
+	if b, ok := s.opts.Upstream.(upstream.BatchUploader); ok {
+		b.UploadBatch(profiles)
+		return
+	}
+	for _, p := range profiles {
+		s.opts.Upstream.Upload(p)
+	}
 }
 
 // stamp makes the profile say it covers the current interval: the server

@@ -7,6 +7,7 @@ import (
 	"github.com/emberprof/ember/internal/collect"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -287,5 +288,56 @@ func TestCollectorPanicCostsOnlyItsProfile(t *testing.T) {
 	st := s.Stats().Types[upstream.TypeMutex]
 	if st.Failed != 1 || !strings.Contains(st.LastError, "panicked: bug") || log.errors != 1 {
 		t.Fatalf("panic not counted and logged: %+v, %d error lines", st, log.errors)
+	}
+}
+
+// batchRecorder takes whole intervals, as a one-request-per-interval
+// transport does.
+type batchRecorder struct {
+	recorder.Recorder
+	mu      sync.Mutex
+	batches [][]*upstream.Profile
+}
+
+func (b *batchRecorder) UploadBatch(ps []*upstream.Profile) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.batches = append(b.batches, ps)
+}
+
+func TestBatchUploaderGetsEachIntervalInOneCall(t *testing.T) {
+	rec := &batchRecorder{}
+	s, err := Start(Options{
+		Application: "test.app", Rate: 500 * time.Millisecond, ProfileTypes: allTypes,
+		Upstream: rec, Logger: testLogger{t},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spin(1200 * time.Millisecond)
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rec.Profiles()); n != 0 {
+		t.Errorf("%d profiles went through Upload one by one; want all in batches", n)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.batches) < 3 {
+		t.Fatalf("%d batches in 1.2 s at 500 ms; want at least 3", len(rec.batches))
+	}
+	for i, b := range rec.batches {
+		types := map[upstream.Type]bool{}
+		for _, p := range b {
+			if !p.From.Equal(b[0].From) || !p.Until.Equal(b[0].Until) {
+				t.Errorf("batch %d mixes intervals: %v-%v and %v-%v", i, b[0].From, b[0].Until, p.From, p.Until)
+			}
+			types[p.Type] = true
+		}
+		for _, typ := range []upstream.Type{upstream.TypeCPU, upstream.TypeHeap, upstream.TypeGoroutines, upstream.TypeMutex, upstream.TypeBlock} {
+			if !types[typ] {
+				t.Errorf("batch %d lacks %s: %v", i, typ, types)
+			}
+		}
 	}
 }
