@@ -28,25 +28,25 @@ const (
 // between calls, so it is not safe for concurrent use; the memory it holds
 // is bounded by the largest profile it has seen.
 type Restamper struct {
-	raw bytes.Buffer // the decompressed profile
-	zr  *gzip.Reader
+	in Gunzipper
 }
 
 // Restamp returns gz with time_nanos set to start and duration_nanos to d.
 // Every other field is copied as it is. gz is not modified.
 func (r *Restamper) Restamp(gz []byte, start time.Time, d time.Duration) ([]byte, error) {
-	if err := r.decompress(gz); err != nil {
+	msg, err := r.in.Gunzip(gz)
+	if err != nil {
 		return nil, fmt.Errorf("pprofenc: restamp: %w", err)
 	}
 	stamp := appendVarint(appendKey(nil, fieldTimeNanos, wireVarint), uint64(start.UnixNano()))
 	stamp = appendVarint(appendKey(stamp, fieldDurationNanos, wireVarint), uint64(d.Nanoseconds()))
 	var dst bytes.Buffer
-	dst.Grow(r.raw.Len()/4 + 64)
+	dst.Grow(len(msg)/4 + 64)
 	// The fields go to the compressor as they are read, so the rewritten
 	// profile is never held whole.
-	err := compress(&dst, func(zw io.Writer) error {
+	err = compress(&dst, func(zw io.Writer) error {
 		// Runs of fields between the two we replace go in one write.
-		msg, kept := r.raw.Bytes(), 0
+		kept := 0
 		err := Walk(msg, func(f Field) error {
 			if f.Num != fieldTimeNanos && f.Num != fieldDurationNanos {
 				return nil
@@ -70,17 +70,28 @@ func (r *Restamper) Restamp(gz []byte, start time.Time, d time.Duration) ([]byte
 	return dst.Bytes(), nil
 }
 
-func (r *Restamper) decompress(gz []byte) error {
+// A Gunzipper decompresses gzipped profiles into a buffer it keeps and
+// reuses, so reading many profiles one after another allocates once. Its
+// zero value is ready to use; it is not safe for concurrent use.
+type Gunzipper struct {
+	raw bytes.Buffer
+	zr  *gzip.Reader
+}
+
+// Gunzip returns gz decompressed. The result is valid until the next call.
+func (g *Gunzipper) Gunzip(gz []byte) ([]byte, error) {
 	var err error
-	if r.zr == nil {
-		r.zr, err = gzip.NewReader(bytes.NewReader(gz))
+	if g.zr == nil {
+		g.zr, err = gzip.NewReader(bytes.NewReader(gz))
 	} else {
-		err = r.zr.Reset(bytes.NewReader(gz))
+		err = g.zr.Reset(bytes.NewReader(gz))
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	r.raw.Reset()
-	_, err = r.raw.ReadFrom(r.zr)
-	return err
+	g.raw.Reset()
+	if _, err := g.raw.ReadFrom(g.zr); err != nil {
+		return nil, err
+	}
+	return g.raw.Bytes(), nil
 }

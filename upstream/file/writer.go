@@ -62,10 +62,13 @@ func newWriter(dir string, maxFiles int, maxBytes int64) (*writer, error) {
 			w.total += info.Size()
 		}
 	}
-	slices.SortStableFunc(w.files, func(a, b entry) int {
-		return strings.Compare(a.interval+"\x00"+a.name, b.interval+"\x00"+b.name)
-	})
+	slices.SortStableFunc(w.files, byInterval)
 	return w, nil
+}
+
+// byInterval orders entries oldest first, then by name.
+func byInterval(a, b entry) int {
+	return strings.Compare(a.interval+"\x00"+a.name, b.interval+"\x00"+b.name)
 }
 
 // Export writes p to a new file and enforces the caps.

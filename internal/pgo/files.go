@@ -1,0 +1,90 @@
+package pgo
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// MergeFiles merges the CPU profile files at paths with workers goroutines
+// (at least one), each merging its own contiguous share of the files into
+// its own Merger; the shares are then merged in order, so the result does
+// not depend on scheduling. Files that are not CPU profiles are an error
+// naming the file.
+func MergeFiles(paths []string, sel Selector, workers int) (*Merger, error) {
+	workers = max(1, min(workers, len(paths)))
+	parts := make([]*Merger, workers)
+	var g errgroup.Group
+	for w := range workers {
+		share := paths[w*len(paths)/workers : (w+1)*len(paths)/workers]
+		g.Go(func() error {
+			m := NewMerger(sel)
+			parts[w] = m
+			var buf bytes.Buffer
+			for _, path := range share {
+				if err := readFile(&buf, path); err != nil {
+					return err
+				}
+				if err := m.Add(buf.Bytes()); err != nil {
+					return fmt.Errorf("%s: %w", path, err)
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if workers == 1 {
+		return parts[0], nil
+	}
+	// Each share is written as a trimmed profile and added to the first:
+	// the shares are small, and Add is the one way into a Merger.
+	all := parts[0]
+	var buf bytes.Buffer
+	for _, part := range parts[1:] {
+		buf.Reset()
+		if _, err := part.Write(&buf); err != nil {
+			return nil, err
+		}
+		if err := all.absorb(part, buf.Bytes()); err != nil {
+			return nil, err
+		}
+	}
+	return all, nil
+}
+
+// absorb adds the trimmed profile written from part, and part's counts of
+// what it read. Part has applied the selector already; the trimmed
+// profile has no labels to apply it to again.
+func (m *Merger) absorb(part *Merger, trimmed []byte) error {
+	st, sel := m.stats, m.sel
+	m.sel = nil
+	err := m.Add(trimmed)
+	m.sel = sel
+	if err != nil {
+		return err
+	}
+	ps := part.stats
+	st.Profiles += ps.Profiles
+	st.InputBytes += ps.InputBytes
+	st.Samples += ps.Samples
+	st.Selected += ps.Selected
+	st.CPU += ps.CPU
+	m.stats = st
+	return nil
+}
+
+// readFile reads the file at path into buf, reusing its memory.
+func readFile(buf *bytes.Buffer, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	buf.Reset()
+	_, err = buf.ReadFrom(f)
+	return err
+}
