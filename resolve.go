@@ -33,17 +33,13 @@ func resolve(c Config, lookup func(string) (string, bool)) (settings, error) {
 	if c.Logger == nil {
 		c.Logger = noopLogger{}
 	}
-	fill(&c.ServerAddress, env.ServerAddress)
-	if env.AdhocAddress != "" {
-		c.ServerAddress = env.AdhocAddress
-	}
-	fill(&c.AuthToken, env.AuthToken)
-	fill(&c.BasicAuthUser, env.BasicAuthUser)
-	fill(&c.BasicAuthPassword, env.BasicAuthPassword)
-	fill(&c.TenantID, env.TenantID)
+	srv := envconfig.Server{Address: c.ServerAddress, AuthToken: c.AuthToken, BasicAuthUser: c.BasicAuthUser,
+		BasicAuthPassword: c.BasicAuthPassword, TenantID: c.TenantID, HTTPHeaders: c.HTTPHeaders}
+	env.FillServer(&srv)
+	c.ServerAddress, c.AuthToken, c.BasicAuthUser = srv.Address, srv.AuthToken, srv.BasicAuthUser
+	c.BasicAuthPassword, c.TenantID, c.HTTPHeaders = srv.BasicAuthPassword, srv.TenantID, srv.HTTPHeaders
 	fill(&c.OutputDir, env.OutputDir)
 	fill(&c.OutputDir, DefaultOutputDir)
-	c.HTTPHeaders = merge(env.HTTPHeaders, c.HTTPHeaders)
 	if c.UploadRate == 0 {
 		c.UploadRate = env.UploadRate
 	}

@@ -92,17 +92,6 @@ func (s Selector) String() string {
 	return "{" + strings.Join(parts, ",") + "}"
 }
 
-// Without returns s without the matchers on label name.
-func (s Selector) Without(name string) Selector {
-	var out Selector
-	for _, m := range s {
-		if m.Name != name {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
 // matches reports whether a sample with the given (key, value) string
 // labels is selected.
 func (s Selector) matches(labels [][2][]byte) bool {

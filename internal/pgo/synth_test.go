@@ -23,8 +23,9 @@ type world struct {
 	weights []float64             // cumulative probability of each stack
 }
 
-// newWorld makes a service of nfuncs functions running nstacks distinct
-// stacks, the first few much hotter than the rest (a Zipf-like spread).
+// newWorld makes a service of nfuncs functions, at 1.5 locations (call
+// sites) each, running nstacks distinct stacks, the first few much hotter
+// than the rest (a Zipf-like spread).
 func newWorld(seed uint64, nfuncs, nstacks int) *world {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	w := &world{mapping: &profile.Mapping{ID: 1, Start: 0x400000, Limit: 0x1400000, File: "/app/svc", HasFunctions: true}}
@@ -47,6 +48,9 @@ func newWorld(seed uint64, nfuncs, nstacks int) *world {
 	// Stacks share their outer frames (main, server loop, handlers), as
 	// real ones do: each extends a prefix of an earlier one.
 	base := []*profile.Location{newLoc(), newLoc(), newLoc()}
+	for range 3 * nfuncs / 2 {
+		newLoc()
+	}
 	total := 0.0
 	for i := range nstacks {
 		outer := base
@@ -57,11 +61,7 @@ func newWorld(seed uint64, nfuncs, nstacks int) *world {
 		depth := 2 + rng.IntN(16)
 		st := make([]*profile.Location, 0, depth+len(outer))
 		for range depth {
-			if len(w.locs) < 6*nstacks/5 || rng.IntN(3) == 0 {
-				st = append(st, newLoc())
-			} else {
-				st = append(st, w.locs[rng.IntN(len(w.locs))])
-			}
+			st = append(st, w.locs[rng.IntN(len(w.locs))])
 		}
 		w.stacks = append(w.stacks, append(st, outer...))
 		total += 1 / float64(i+1)

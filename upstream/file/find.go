@@ -23,9 +23,10 @@ func Find(dir, app string, typ upstream.Type, from, until time.Time) ([]string, 
 	for _, de := range list {
 		name := de.Name()
 		m := ours.FindStringSubmatchIndex(name)
-		// The prefix must be all that comes before the interval, so that
-		// app "a" does not find app "a.b"'s files.
-		if m == nil || m[0] != len(prefix) || !strings.HasPrefix(name, prefix) || !de.Type().IsRegular() {
+		// The prefix, whose final dot starts the match, must be all that
+		// comes before the interval, so that app "a" does not find app
+		// "a.b"'s files.
+		if m == nil || m[0] != len(prefix)-1 || !strings.HasPrefix(name, prefix) || !de.Type().IsRegular() {
 			continue
 		}
 		interval := name[m[2]:m[3]]

@@ -134,27 +134,20 @@ func New(cfg Config) (*Uploader, error) {
 	if err := fillDefaults(&cfg); err != nil {
 		return nil, err
 	}
-	endpoint, user, password, err := parseAddress(cfg.ServerAddress)
+	endpoint, header, err := server(cfg)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.BasicAuthUser == "" && cfg.BasicAuthPassword == "" {
-		cfg.BasicAuthUser, cfg.BasicAuthPassword = user, password
-	}
 	in := &ingester{
 		endpoint: endpoint.String(),
-		header:   headers(cfg),
+		header:   header,
 		client:   cfg.HTTPClient,
 		timeout:  cfg.Timeout,
 		now:      cfg.now,
 	}
 	u := &Uploader{}
 	if in.client == nil {
-		secret := make([]string, 0, len(cfg.HTTPHeaders))
-		for k := range cfg.HTTPHeaders {
-			secret = append(secret, k)
-		}
-		u.own = newClient(cfg.Workers, secret)
+		u.own = ownClient(cfg, cfg.Workers)
 		in.client = u.own
 	}
 	var delay time.Duration
@@ -211,6 +204,28 @@ func fillDefaults(cfg *Config) error {
 	return nil
 }
 
+// server returns cfg's ingest URL and the headers every request carries,
+// with basic auth from the address's user info when cfg sets none.
+func server(cfg Config) (*url.URL, http.Header, error) {
+	endpoint, user, password, err := parseAddress(cfg.ServerAddress)
+	if err != nil {
+		return nil, nil, err
+	}
+	if cfg.BasicAuthUser == "" && cfg.BasicAuthPassword == "" {
+		cfg.BasicAuthUser, cfg.BasicAuthPassword = user, password
+	}
+	return endpoint, headers(cfg), nil
+}
+
+// ownClient returns the default client for cfg, keeping conns connections.
+func ownClient(cfg Config, conns int) *http.Client {
+	secret := make([]string, 0, len(cfg.HTTPHeaders))
+	for k := range cfg.HTTPHeaders {
+		secret = append(secret, k)
+	}
+	return newClient(conns, secret)
+}
+
 // parseAddress turns ServerAddress into the ingest URL, without its user
 // info, which it returns apart. Errors never repeat a password.
 func parseAddress(addr string) (endpoint *url.URL, user, password string, err error) {
@@ -238,9 +253,15 @@ func parseAddress(addr string) (endpoint *url.URL, user, password string, err er
 		password, _ = u.User.Password()
 		u.User = nil
 	}
-	u.Path = strings.TrimSuffix(u.Path, "/") + "/ingest"
+	return withPath(u, "/ingest"), user, password, nil
+}
+
+// withPath returns base with path appended to its path.
+func withPath(base *url.URL, path string) *url.URL {
+	u := *base
+	u.Path = strings.TrimSuffix(u.Path, "/") + path
 	u.RawPath = ""
-	return u, user, password, nil
+	return &u
 }
 
 // headers returns the headers every upload carries.

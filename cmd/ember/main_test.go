@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emberprof/ember"
+)
+
+var sink uint64
+
+// pgoHotSpot is the known workload's hot function: nearly all of its CPU
+// time is spent here, called from pgoWorkload.
+//
+//go:noinline
+func pgoHotSpot(n int) uint64 {
+	x := uint64(n)
+	for i := range 20000 {
+		x ^= x<<13 + uint64(i)
+		x ^= x >> 7
+	}
+	return x
+}
+
+func pgoWorkload(until time.Time) {
+	for time.Now().Before(until) {
+		sink += pgoHotSpot(int(sink))
+	}
+}
+
+// TestPGOFromEmberFiles profiles a known workload with Ember into files,
+// runs `ember pgo` on them, and checks that `go build -pgo` accepts the
+// result and that the compiler's own reading of it (go tool preprofile)
+// puts the workload's call of its hot function among the top edges.
+func TestPGOFromEmberFiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a program with -pgo (15-60 s)")
+	}
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command:", err)
+	}
+	dir := t.TempDir()
+	p, err := ember.Start(ember.Config{
+		ApplicationName: "pgo-test", OutputDir: dir, UploadRate: 250 * time.Millisecond,
+		ProfileTypes: []ember.ProfileType{ember.ProfileCPU},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgoWorkload(time.Now().Add(1500 * time.Millisecond))
+	if err := p.Stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	out := filepath.Join(t.TempDir(), "default.pgo")
+	var stdout, stderr bytes.Buffer
+	err = run(context.Background(), []string{"pgo", "-dir", dir, "-service", "pgo-test", "-from", "1h", "-o", out},
+		func(string) (string, bool) { return "", false }, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("ember pgo: %v\n%s", err, stderr.String())
+	}
+	t.Log(strings.TrimSpace(stdout.String()))
+	if !strings.Contains(stdout.String(), "wrote "+out) {
+		t.Errorf("no size report in %q", stdout.String())
+	}
+
+	// The compiler's reading: GO PREPROFILE V1, then per edge, heaviest
+	// first, caller, callee and "offset weight" lines.
+	pre := filepath.Join(t.TempDir(), "pre")
+	if b, err := exec.Command(goCmd, "tool", "preprofile", "-i", out, "-o", pre).CombinedOutput(); err != nil {
+		t.Fatalf("go tool preprofile: %v\n%s", err, b)
+	}
+	edges := readPreprofile(t, pre)
+	const caller, callee = "github.com/emberprof/ember/cmd/ember.pgoWorkload", "github.com/emberprof/ember/cmd/ember.pgoHotSpot"
+	found := -1
+	for i, e := range edges[:min(3, len(edges))] {
+		if e[0] == caller && e[1] == callee {
+			found = i
+		}
+	}
+	if found < 0 {
+		t.Fatalf("%s -> %s is not among the top 3 edges: %q", caller, callee, edges[:min(10, len(edges))])
+	}
+
+	// One build of a small program with it.
+	mod := t.TempDir()
+	writeText(t, filepath.Join(mod, "go.mod"), "module pgoprog\n\ngo 1.26\n")
+	writeText(t, filepath.Join(mod, "main.go"), "package main\n\nfunc main() { println(\"hello\") }\n")
+	build := exec.Command(goCmd, "build", "-pgo="+out, "-o", filepath.Join(mod, "prog"), ".")
+	build.Dir = mod
+	if b, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build -pgo: %v\n%s", err, b)
+	}
+}
+
+func readPreprofile(t *testing.T, path string) [][2]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	if !sc.Scan() || sc.Text() != "GO PREPROFILE V1" {
+		t.Fatalf("%s is not a preprofile: %q", path, sc.Text())
+	}
+	var edges [][2]string
+	for sc.Scan() {
+		caller := sc.Text()
+		if !sc.Scan() {
+			break
+		}
+		callee := sc.Text()
+		sc.Scan() // offset and weight
+		edges = append(edges, [2]string{caller, callee})
+	}
+	if len(edges) == 0 {
+		t.Fatal("preprofile has no edges")
+	}
+	return edges
+}
+
+func writeText(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
