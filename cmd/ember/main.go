@@ -232,10 +232,8 @@ func fromServer(ctx context.Context, srv envconfig.Server, app string, tags map[
 	// The server has applied the selector; its merge carries the labels
 	// of the series, not of the samples, so it is not applied again.
 	m := pgo.NewMerger(nil)
-	if len(prof) > 0 {
-		if err := m.Add(prof); err != nil {
-			return nil, "", fmt.Errorf("pgo: the server's profile: %w", err)
-		}
+	if err := m.Add(prof); err != nil {
+		return nil, "", fmt.Errorf("pgo: the server's profile: %w", err)
 	}
 	return m, "the server's merged profile", nil
 }

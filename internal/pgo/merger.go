@@ -141,9 +141,10 @@ type parse struct {
 	labels  [][2][]byte
 }
 
-// Add merges one profile, gzipped or not, into m. A profile without a
-// cpu/nanoseconds sample type is refused with ErrNoCPUValue and leaves m
-// as it was.
+// Add merges one profile, gzipped or not, into m. A profile with samples
+// but without a cpu/nanoseconds sample type is refused with ErrNoCPUValue
+// and leaves m as it was; an empty one (as a server answers when it has no
+// data) adds nothing.
 func (m *Merger) Add(data []byte) error {
 	raw, err := m.p.decompress(data)
 	if err != nil {
@@ -191,7 +192,7 @@ func (m *Merger) Add(data []byte) error {
 			break
 		}
 	}
-	if vi < 0 {
+	if vi < 0 && len(p.samples) > 0 {
 		return ErrNoCPUValue
 	}
 	for _, s := range p.samples {

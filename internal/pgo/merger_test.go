@@ -245,6 +245,9 @@ func TestAddRefusesOtherProfiles(t *testing.T) {
 	if st := m.Stats(); st != (Stats{}) {
 		t.Errorf("Stats after a refused profile = %+v", st)
 	}
+	if err := m.Add(nil); err != nil || m.Stats().Profiles != 1 {
+		t.Errorf("Add(empty profile) = %v, %d profiles counted", err, m.Stats().Profiles)
+	}
 	if err := m.Add([]byte{0x1f, 0x8b, 1, 2, 3}); err == nil {
 		t.Error("Add(bad gzip) accepted")
 	}
