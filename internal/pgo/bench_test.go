@@ -42,24 +42,34 @@ func dayFiles(b *testing.B) []string {
 		if day.err != nil {
 			return
 		}
-		w := newWorld(42, 1000, 3000)
 		start := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 		day.paths = make([]string, dayProfiles)
 		var mu sync.Mutex
 		var g errgroup.Group
-		g.SetLimit(runtime.GOMAXPROCS(0))
-		for i := range dayProfiles {
+		// google/pprof's Write marks the locations and functions it
+		// encodes, so each goroutine writes from its own copy of the
+		// service (the same seed makes the same one).
+		workers := runtime.GOMAXPROCS(0)
+		for n := range workers {
 			g.Go(func() error {
-				rng := rand.New(rand.NewPCG(uint64(i), 7))
-				at := start.Add(time.Duration(i) * 15 * time.Second)
-				day.paths[i] = writeProfileFile(b, day.dir, "svc", w.profile(rng, at, 15*time.Second, 1000), at)
-				info, err := os.Stat(day.paths[i])
-				if err == nil {
+				w := newWorld(42, 1000, 3000)
+				for i := n * dayProfiles / workers; i < (n+1)*dayProfiles/workers; i++ {
+					rng := rand.New(rand.NewPCG(uint64(i), 7))
+					at := start.Add(time.Duration(i) * 15 * time.Second)
+					path, err := writeProfileFile(day.dir, "svc", w.profile(rng, at, 15*time.Second, 1000), at)
+					if err != nil {
+						return err
+					}
+					day.paths[i] = path
+					info, err := os.Stat(path)
+					if err != nil {
+						return err
+					}
 					mu.Lock()
 					day.bytes += info.Size()
 					mu.Unlock()
 				}
-				return err
+				return nil
 			})
 		}
 		day.err = g.Wait()

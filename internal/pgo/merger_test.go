@@ -154,7 +154,12 @@ func TestMergeFilesInSharesEqualsOneMerger(t *testing.T) {
 	dir := t.TempDir()
 	var paths []string
 	for i := range 7 {
-		paths = append(paths, writeProfileFile(t, dir, "svc", w.profile(rng, time.Unix(int64(i)*15, 0), 15*time.Second, 300), time.Unix(int64(i)*15, 0)))
+		at := time.Unix(int64(i)*15, 0)
+		path, err := writeProfileFile(dir, "svc", w.profile(rng, at, 15*time.Second, 300), at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, path)
 	}
 	one, err := MergeFiles(paths, nil, 1)
 	if err != nil {

@@ -1,12 +1,12 @@
 package pgo
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
-	"testing"
 	"time"
 
 	"github.com/google/pprof/profile"
@@ -121,14 +121,14 @@ func (w *world) profile(rng *rand.Rand, t time.Time, d time.Duration, nsamples i
 }
 
 // writeProfileFile writes p to dir under the name upstream/file gives an
-// app's CPU profile of the 15 s starting at t, and returns its path.
-func writeProfileFile(t testing.TB, dir, app string, p *profile.Profile, at time.Time) string {
-	t.Helper()
+// app's CPU profile of the 15 s starting at at, and returns its path.
+func writeProfileFile(dir, app string, p *profile.Profile, at time.Time) (string, error) {
 	const layout = "20060102T150405Z"
 	name := fmt.Sprintf("%s.cpu.%s-%s.pb.gz", app, at.UTC().Format(layout), at.Add(15*time.Second).UTC().Format(layout))
 	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, encode(t, p), 0o644); err != nil {
-		t.Fatal(err)
+	var b bytes.Buffer
+	if err := p.Write(&b); err != nil {
+		return "", err
 	}
-	return path
+	return path, os.WriteFile(path, b.Bytes(), 0o644)
 }

@@ -42,3 +42,31 @@ func ExampleNew() {
 	}
 	// Output: checkout.goroutines.20261124T223000Z-20261124T223015Z.pb.gz
 }
+
+func ExampleFind() {
+	dir, _ := os.MkdirTemp("", "ember-example")
+	defer os.RemoveAll(dir)
+
+	sink, _ := file.New(file.Config{Dir: dir})
+	var cpu bytes.Buffer // any profile data will do for the example
+	from := time.Date(2026, 11, 24, 22, 30, 0, 0, time.UTC)
+	for i := range 4 {
+		at := from.Add(time.Duration(i) * 15 * time.Second)
+		sink.Upload(&upstream.Profile{Application: "checkout", Type: upstream.TypeCPU, From: at, Until: at.Add(15 * time.Second), Data: cpu.Bytes()})
+	}
+	_ = sink.Shutdown(context.Background())
+
+	// The CPU profiles of the half minute from 22:30:20.
+	paths, err := file.Find(dir, "checkout", upstream.TypeCPU, from.Add(20*time.Second), from.Add(50*time.Second))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, p := range paths {
+		fmt.Println(filepath.Base(p))
+	}
+	// Output:
+	// checkout.cpu.20261124T223015Z-20261124T223030Z.pb.gz
+	// checkout.cpu.20261124T223030Z-20261124T223045Z.pb.gz
+	// checkout.cpu.20261124T223045Z-20261124T223100Z.pb.gz
+}

@@ -51,3 +51,23 @@ func ExampleNew() {
 	// POST /ingest checkout{region=eu-west} team-a
 	// delivered 1 dropped 0
 }
+
+func ExampleQuerier() {
+	// A stand-in for a Pyroscope server's query API.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println(r.Method, r.URL.Path, r.Header.Get("X-Scope-OrgID"))
+		fmt.Fprint(w, `{"names":["cpu"]}`)
+	}))
+	defer srv.Close()
+
+	q, err := remote.NewQuerier(remote.Config{ServerAddress: srv.URL, TenantID: "team-a"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	answer, err := q.Call(context.Background(), "/querier.v1.QuerierService/LabelNames", "application/json", []byte(`{}`))
+	fmt.Println(string(answer), err)
+	// Output:
+	// POST /querier.v1.QuerierService/LabelNames team-a
+	// {"names":["cpu"]} <nil>
+}

@@ -1,0 +1,101 @@
+package remote
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestQuerierSendsWhatTheUploaderSends: the address's path prefix and user
+// info, the tenant, the user's headers and the body reach the server.
+func TestQuerierSendsWhatTheUploaderSends(t *testing.T) {
+	var got *http.Request
+	var body []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r
+		body, _ = io.ReadAll(r.Body)
+		w.Write([]byte("answer"))
+	}))
+	defer srv.Close()
+	q, err := NewQuerier(Config{
+		ServerAddress: strings.Replace(srv.URL, "://", "://alice:s3cret@", 1) + "/prefix/",
+		TenantID:      "t1",
+		HTTPHeaders:   map[string]string{"X-Extra": "x"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, err := q.Call(context.Background(), "/svc/Method", "application/proto", []byte("req"))
+	if err != nil || string(answer) != "answer" {
+		t.Fatalf("Call = %q, %v", answer, err)
+	}
+	user, pass, _ := got.BasicAuth()
+	if got.URL.Path != "/prefix/svc/Method" || user != "alice" || pass != "s3cret" ||
+		got.Header.Get("X-Scope-OrgID") != "t1" || got.Header.Get("X-Extra") != "x" ||
+		got.Header.Get("Content-Type") != "application/proto" || string(body) != "req" {
+		t.Errorf("server got %s %v with body %q", got.URL.Path, got.Header, body)
+	}
+}
+
+// TestQuerierRedirectAndErrorsKeepSecrets: a redirect to another host
+// carries no credentials or user headers, and an error answer is reported
+// with the server's message but without the password.
+func TestQuerierRedirectAndErrorsKeepSecrets(t *testing.T) {
+	var leaked http.Header
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaked = r.Header
+		w.WriteHeader(http.StatusForbidden)
+		w.Write([]byte(`{"code":"permission_denied","message":"go away"}`))
+	}))
+	defer other.Close()
+	otherURL := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, otherURL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer srv.Close()
+	q, err := NewQuerier(Config{
+		ServerAddress: strings.Replace(srv.URL, "://", "://alice:s3cret@", 1),
+		HTTPHeaders:   map[string]string{"X-Api-Key": "k3y"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = q.Call(context.Background(), "/svc/Method", "application/proto", nil)
+	if leaked == nil {
+		t.Fatal("the redirect was not followed")
+	}
+	if leaked.Get("Authorization") != "" || leaked.Get("X-Api-Key") != "" {
+		t.Errorf("credentials followed the redirect to another host: %v", leaked)
+	}
+	if err == nil || !strings.Contains(err.Error(), "403") || !strings.Contains(err.Error(), "go away") || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("error = %v, want the 403 and its message, without the password", err)
+	}
+}
+
+// TestQuerierGivesUpWithItsContext: a server that never answers holds a
+// call only as long as its context.
+func TestQuerierGivesUpWithItsContext(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	q, err := NewQuerier(Config{ServerAddress: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := q.Call(ctx, "/svc/Method", "application/proto", nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Call to a stalled server = %v, want the context's deadline", err)
+	}
+}
