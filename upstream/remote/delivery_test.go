@@ -150,15 +150,7 @@ func TestClientErrorsAreFinalAndLoggedOnce(t *testing.T) {
 }
 
 func TestHangingServer(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
+	srv := hangingServer(t)
 
 	// Each attempt times out.
 	cfg := fastConfig(srv.URL)

@@ -80,15 +80,7 @@ func TestQuerierRedirectAndErrorsKeepSecrets(t *testing.T) {
 // TestQuerierGivesUpWithItsContext: a server that never answers holds a
 // call only as long as its context.
 func TestQuerierGivesUpWithItsContext(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
+	srv := hangingServer(t)
 	q, err := NewQuerier(Config{ServerAddress: srv.URL})
 	if err != nil {
 		t.Fatal(err)
