@@ -15,8 +15,8 @@ import (
 	"github.com/emberprof/ember/upstream/remote"
 )
 
-// pgoFromServer does what `ember pgo` does with a server: query the merged
-// CPU profile, trim it, and parse the result.
+// pgoFromServer does what `ember pgo` does with a server: merge and trim
+// the service's CPU profiles, and parse the result.
 func pgoFromServer(t *testing.T, cfg remote.Config, service, selector string, start, end time.Time) (*profile.Profile, error) {
 	t.Helper()
 	q, err := remote.NewQuerier(cfg)
@@ -27,19 +27,15 @@ func pgoFromServer(t *testing.T, cfg remote.Config, service, selector string, st
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := pgo.Query(context.Background(), q, service, sel, start, end)
+	m, err := pgo.FromServer(context.Background(), q, service, sel, start, end)
 	if err != nil {
 		return nil, err
-	}
-	m := pgo.NewMerger(nil)
-	if err := m.Add(raw); err != nil {
-		t.Fatal(err)
 	}
 	var out bytes.Buffer
 	if _, err := m.Write(&out); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("server's profile %d bytes, trimmed %d bytes", len(raw), out.Len())
+	t.Logf("server's profile %d bytes, trimmed %d bytes", m.Stats().InputBytes, out.Len())
 	return profile.Parse(&out)
 }
 
@@ -61,8 +57,9 @@ func edgeWeight(p *profile.Profile, caller, callee string) int64 {
 
 // TestPGOFromServer: CPU profiles Ember pushed come back from the server's
 // SelectMergeProfile trimmed to a PGO profile that keeps the workload's
-// hot call with the start lines the compiler needs, and the label selector
-// picks the samples of one pprof label value.
+// hot call with the start lines the compiler needs; tags in the service
+// name select series, and the label selector the samples of one pprof
+// label value.
 func TestPGOFromServer(t *testing.T) {
 	base := serverURL(t)
 	r := startEmber(t, ember.Config{
@@ -79,7 +76,7 @@ func TestPGOFromServer(t *testing.T) {
 	start, end := r.window()
 	merged(t, newQuerier(base, ""), cpuTypeID, r.selector(), start, end)
 
-	all, err := pgoFromServer(t, remote.Config{ServerAddress: base}, r.svc, `{env="pgo"}`, start, end)
+	all, err := pgoFromServer(t, remote.Config{ServerAddress: base}, r.svc+"{env=pgo}", "", start, end)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,6 +95,13 @@ func TestPGOFromServer(t *testing.T) {
 	if edgeWeight(a, "spinFor", "spinLoop") == 0 || edgeWeight(a, "spin", "spinLoop") != 0 {
 		t.Errorf(`{part="a"} keeps spin->spinLoop (%d ns) or loses spinFor->spinLoop (%d ns)`,
 			edgeWeight(a, "spin", "spinLoop"), edgeWeight(a, "spinFor", "spinLoop"))
+	}
+	none, err := pgoFromServer(t, remote.Config{ServerAddress: base}, r.svc+"{env=other}", "", start, end)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(none.Sample) != 0 {
+		t.Errorf("tag env=other selects %d samples of a service tagged env=pgo", len(none.Sample))
 	}
 }
 

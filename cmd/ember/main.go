@@ -14,20 +14,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"time"
 
 	"github.com/emberprof/ember"
 	"github.com/emberprof/ember/internal/envconfig"
 	"github.com/emberprof/ember/internal/labels"
 	"github.com/emberprof/ember/internal/pgo"
-	"github.com/emberprof/ember/upstream"
-	"github.com/emberprof/ember/upstream/file"
 	"github.com/emberprof/ember/upstream/remote"
 )
 
@@ -139,7 +135,7 @@ func runPGO(ctx context.Context, args []string, lookup func(string) (string, boo
 	var m *pgo.Merger
 	var source string
 	if f.dir == "" && srv.Address != "" {
-		m, source, err = fromServer(ctx, srv, app, tags, sel, from, until)
+		m, source, err = fromServer(ctx, srv, f.service, sel, from, until)
 	} else {
 		if len(tags) > 0 {
 			return fmt.Errorf("pgo: -service %q: files hold no tags, only pprof labels; select those with -selector", f.service)
@@ -151,7 +147,11 @@ func runPGO(ctx context.Context, args []string, lookup func(string) (string, boo
 		if dir == "" {
 			dir = ember.DefaultOutputDir
 		}
-		m, source, err = fromFiles(dir, app, sel, from, until)
+		source = dir
+		m, err = pgo.FromDir(dir, app, sel, from, until, runtime.GOMAXPROCS(0))
+		if err != nil {
+			err = fmt.Errorf("pgo: %w", err)
+		}
 	}
 	if err != nil {
 		return err
@@ -197,23 +197,7 @@ func timeRange(fromFlag, untilFlag string, now time.Time) (from, until time.Time
 	return from, until, nil
 }
 
-func fromFiles(dir, app string, sel pgo.Selector, from, until time.Time) (*pgo.Merger, string, error) {
-	paths, err := file.Find(dir, app, upstream.TypeCPU, from, until)
-	if err != nil {
-		return nil, "", fmt.Errorf("pgo: -dir: %w", err)
-	}
-	if len(paths) == 0 {
-		return nil, "", fmt.Errorf("pgo: no CPU profile files of %s between %s and %s in %s (names such as %s.cpu.FROM-UNTIL.pb.gz)",
-			app, from.Format(time.RFC3339), until.Format(time.RFC3339), dir, app)
-	}
-	m, err := pgo.MergeFiles(paths, sel, runtime.GOMAXPROCS(0))
-	if err != nil {
-		return nil, "", fmt.Errorf("pgo: %w", err)
-	}
-	return m, dir, nil
-}
-
-func fromServer(ctx context.Context, srv envconfig.Server, app string, tags map[string]string, sel pgo.Selector, from, until time.Time) (*pgo.Merger, string, error) {
+func fromServer(ctx context.Context, srv envconfig.Server, service string, sel pgo.Selector, from, until time.Time) (*pgo.Merger, string, error) {
 	q, err := remote.NewQuerier(remote.Config{
 		ServerAddress: srv.Address, AuthToken: srv.AuthToken, BasicAuthUser: srv.BasicAuthUser,
 		BasicAuthPassword: srv.BasicAuthPassword, TenantID: srv.TenantID, HTTPHeaders: srv.HTTPHeaders,
@@ -221,19 +205,9 @@ func fromServer(ctx context.Context, srv envconfig.Server, app string, tags map[
 	if err != nil {
 		return nil, "", fmt.Errorf("pgo: %w", err)
 	}
-	var tagSel pgo.Selector
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		tagSel = append(tagSel, pgo.Matcher{Name: k, Op: "=", Value: tags[k]})
-	}
-	prof, err := pgo.Query(ctx, q, app, append(tagSel, sel...), from, until)
+	m, err := pgo.FromServer(ctx, q, service, sel, from, until)
 	if err != nil {
 		return nil, "", fmt.Errorf("pgo: %w", err)
-	}
-	// The server has applied the selector; its merge carries the labels
-	// of the series, not of the samples, so it is not applied again.
-	m := pgo.NewMerger(nil)
-	if err := m.Add(prof); err != nil {
-		return nil, "", fmt.Errorf("pgo: the server's profile: %w", err)
 	}
 	return m, "the server's merged profile", nil
 }

@@ -134,3 +134,38 @@ func writeText(t *testing.T, path, text string) {
 		t.Fatal(err)
 	}
 }
+
+// TestPGOErrorsNameTheirCause: each mistake is refused with a message
+// naming the flag or variable at fault, before anything is read.
+func TestPGOErrorsNameTheirCause(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	cases := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{nil, nil, "no command"},
+		{[]string{"pgx"}, nil, `unknown command "pgx"`},
+		{[]string{"pgo"}, nil, "set -service, $PYROSCOPE_APPLICATION_NAME or $OTEL_SERVICE_NAME"},
+		{[]string{"pgo", "-service", "a b"}, nil, "-service"},
+		{[]string{"pgo", "-service", "svc", "-selector", "{a=b}"}, nil, "-selector"},
+		{[]string{"pgo", "-service", "svc", "-from", "yesterday"}, nil, `-from "yesterday"`},
+		{[]string{"pgo", "-service", "svc", "-until", "2026-11-24T00:00:00Z", "-from", "2026-11-25T00:00:00Z"}, nil, "is not before -until"},
+		{[]string{"pgo", "-service", "svc", "-dir", dir}, nil, "no CPU profile files of svc"},
+		{[]string{"pgo", "-service", "svc{env=prod}", "-dir", dir}, nil, "files hold no tags"},
+		{[]string{"pgo", "-dir", dir}, map[string]string{"OTEL_SERVICE_NAME": "otel-svc"}, "no CPU profile files of otel-svc"},
+		{[]string{"pgo", "-service", "svc"}, map[string]string{"PYROSCOPE_SERVER_ADDRESS": "ftp://x"}, "must start with http"},
+		{[]string{"pgo", "-service", "svc"}, map[string]string{"PYROSCOPE_HTTP_HEADERS": "{"}, "PYROSCOPE_HTTP_HEADERS"},
+		{[]string{"pgo", "-service", "svc", "extra"}, nil, `unexpected argument "extra"`},
+	}
+	for _, c := range cases {
+		env = c.env
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), c.args, lookup, &stdout, &stderr)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("ember %q: err = %v, want one containing %q", c.args, err, c.want)
+		}
+	}
+}

@@ -4,9 +4,27 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"time"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/upstream/file"
 )
+
+// FromDir merges app's CPU profile files in dir (as upstream/file writes
+// them) for intervals overlapping [from, until), with MergeFiles.
+func FromDir(dir, app string, sel Selector, from, until time.Time, workers int) (*Merger, error) {
+	paths, err := file.Find(dir, app, upstream.TypeCPU, from, until)
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("no CPU profile files of %s between %s and %s in %s (names such as %s.cpu.FROM-UNTIL.pb.gz)",
+			app, from.Format(time.RFC3339), until.Format(time.RFC3339), dir, app)
+	}
+	return MergeFiles(paths, sel, workers)
+}
 
 // MergeFiles merges the CPU profile files at paths with workers goroutines
 // (at least one), each merging its own contiguous share of the files into
