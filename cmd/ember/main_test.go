@@ -29,8 +29,10 @@ func pgoHotSpot(n int) uint64 {
 	return x
 }
 
-func pgoWorkload(until time.Time) {
-	for time.Now().Before(until) {
+// pgoWorkload burns about a second of CPU (more on a slow machine): a
+// fixed amount of work, so a busy machine gives as many samples, later.
+func pgoWorkload() {
+	for range 30000 {
 		sink += pgoHotSpot(int(sink))
 	}
 }
@@ -55,7 +57,7 @@ func TestPGOFromEmberFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pgoWorkload(time.Now().Add(1500 * time.Millisecond))
+	pgoWorkload()
 	if err := p.Stop(); err != nil {
 		t.Fatal(err)
 	}
