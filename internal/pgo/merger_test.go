@@ -147,7 +147,8 @@ func TestMergeKeepsTheCompilersEdges(t *testing.T) {
 }
 
 // TestMergeFilesInSharesEqualsOneMerger: splitting the files among
-// workers changes nothing the compiler reads, nor the counts.
+// workers changes nothing the compiler reads, nor the counts, with a
+// selector too.
 func TestMergeFilesInSharesEqualsOneMerger(t *testing.T) {
 	w := newWorld(3, 100, 200)
 	rng := rand.New(rand.NewPCG(4, 4))
@@ -161,15 +162,20 @@ func TestMergeFilesInSharesEqualsOneMerger(t *testing.T) {
 		}
 		paths = append(paths, path)
 	}
-	one, err := MergeFiles(paths, nil, 1)
+	// A selector the workers' trimmed, label-free results would fail.
+	sel, err := ParseSelector(`{handler=~"/api/.*"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	three, err := MergeFiles(paths, nil, 3)
+	one, err := MergeFiles(paths, sel, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, b := compilerEdges(t, writeMerged(t, one)), compilerEdges(t, writeMerged(t, three)); !maps.Equal(a, b) {
+	three, err := MergeFiles(paths, sel, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := compilerEdges(t, writeMerged(t, one)), compilerEdges(t, writeMerged(t, three)); !maps.Equal(a, b) || len(a) == 0 {
 		t.Errorf("3 workers give %d edges, 1 worker %d", len(b), len(a))
 	}
 	s1, s3 := one.Stats(), three.Stats()
@@ -255,5 +261,39 @@ func TestAddRefusesOtherProfiles(t *testing.T) {
 	}
 	if err := m.Add([]byte{0x1f, 0x8b, 1, 2, 3}); err == nil {
 		t.Error("Add(bad gzip) accepted")
+	}
+}
+
+// TestFunctionsMovedBetweenBuildsKeepTheirCallSites: a function whose
+// start line differs between two builds is written once, and each build's
+// call sites keep their offset from the start, which is what the compiler
+// keys call edges by.
+func TestFunctionsMovedBetweenBuildsKeepTheirCallSites(t *testing.T) {
+	build := func(start int64, addr uint64) *profile.Profile {
+		caller := &profile.Function{ID: 1, Name: "main.caller", StartLine: start}
+		callee := &profile.Function{ID: 2, Name: "main.callee", StartLine: 100}
+		leaf := &profile.Location{ID: 1, Address: addr, Line: []profile.Line{{Function: callee, Line: 101}}}
+		site := &profile.Location{ID: 2, Address: addr + 0x10, Line: []profile.Line{{Function: caller, Line: start + 5}}}
+		return &profile.Profile{
+			SampleType: []*profile.ValueType{{Type: "samples", Unit: "count"}, {Type: "cpu", Unit: "nanoseconds"}},
+			Sample:     []*profile.Sample{{Location: []*profile.Location{leaf, site}, Value: []int64{1, 10}}},
+			Location:   []*profile.Location{leaf, site},
+			Function:   []*profile.Function{caller, callee},
+		}
+	}
+	old, moved := build(10, 0x1000), build(20, 0x2000)
+	m := NewMerger(nil)
+	for _, p := range []*profile.Profile{old, moved} {
+		if err := m.Add(encode(t, p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := writeMerged(t, m)
+	want := map[edge]int64{{"main.caller", 5, "main.callee"}: 20}
+	if g := compilerEdges(t, got); !maps.Equal(g, want) {
+		t.Errorf("edges %v, want %v", g, want)
+	}
+	if n := len(got.Function); n != 2 {
+		t.Errorf("%d functions written, want 2: %v", n, got.Function)
 	}
 }
