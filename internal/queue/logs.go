@@ -15,7 +15,7 @@ const dropLogEvery = time.Minute
 const maxDistinct = 64
 
 // logs keeps the queue's logging quiet: drops are rate-limited, and each
-// distinct error is logged once until a delivery succeeds again.
+// kind of error (see kindOf) is logged once until a delivery succeeds again.
 type logs struct {
 	name string
 	out  upstream.Logger
@@ -58,13 +58,14 @@ func (l *logs) failed(p *upstream.Profile, err error, attempt int, final bool) {
 		return
 	}
 	msg := err.Error()
+	key := kindOf(err)
 	l.mu.Lock()
-	_, old := l.seen[msg]
+	_, old := l.seen[key]
 	if !old {
 		if len(l.seen) >= maxDistinct {
 			clear(l.seen)
 		}
-		l.seen[msg] = struct{}{}
+		l.seen[key] = struct{}{}
 	}
 	l.mu.Unlock()
 	what := "will retry"
