@@ -40,8 +40,26 @@
 // counted) to a few workers that retry network errors, 408, 429 and 5xx
 // answers, and the server's 422s that mean "not now" (its rate limit, a
 // ring not ready), with exponential backoff and full jitter, honouring
-// Retry-After. Other answers are final and logged once per distinct
-// message. Credentials never appear in logs or errors.
+// Retry-After. Other answers are final. The first failure of each kind
+// (connection refused or reset, timeout, DNS, TLS, redirect, HTTP status
+// code) is logged at error level, repeats at debug level until a delivery
+// succeeds.
+//
+// A profile counts as delivered only when the server answered 2xx to the
+// POST that carried it. Pyroscope never redirects an ingest, so a redirect
+// is followed only if it keeps the upload whole and on the same server: a
+// 307 or 308 to the same scheme, host and port. Any other redirect fails
+// the upload for good: 301, 302 and 303 would resend it as a GET without
+// the profile, and no request, so no credential, tenant or user header,
+// goes to another host. This holds for a Config.HTTPClient too (New copies
+// it and puts this check before its CheckRedirect); a client whose
+// transport follows redirects itself cannot be stopped, but an answer it
+// got from another request than the upload's is not counted as delivered.
+//
+// Secrets never appear in logs, Stats or errors: every error an upload
+// returns has the token, the password, the basic-auth value as sent and
+// every HTTPHeaders value removed, wherever the server echoed them (body,
+// status line, redirect target).
 package remote
 
 import (
@@ -90,8 +108,8 @@ type Config struct {
 	// TenantID, if set, is sent as X-Scope-OrgID.
 	TenantID string
 	// HTTPHeaders are set on every request after all other headers, so
-	// they can replace them. They are treated as secrets: never logged and
-	// never sent to another host on a redirect.
+	// they can replace them. Their values are treated as secrets: never
+	// logged, and no request goes to another host.
 	HTTPHeaders map[string]string
 	// HTTPClient is used as given when set. The default client honours
 	// HTTP_PROXY, HTTPS_PROXY and NO_PROXY and keeps connections alive.
@@ -141,21 +159,21 @@ func New(cfg Config) (*Uploader, error) {
 	if cfg.BasicAuthUser == "" && cfg.BasicAuthPassword == "" {
 		cfg.BasicAuthUser, cfg.BasicAuthPassword = user, password
 	}
+	header := headers(cfg)
 	in := &ingester{
 		endpoint: endpoint.String(),
-		header:   headers(cfg),
+		header:   header,
 		client:   cfg.HTTPClient,
 		timeout:  cfg.Timeout,
 		now:      cfg.now,
+		redact:   newRedactor(secrets(cfg, header)...),
 	}
 	u := &Uploader{}
 	if in.client == nil {
-		secret := make([]string, 0, len(cfg.HTTPHeaders))
-		for k := range cfg.HTTPHeaders {
-			secret = append(secret, k)
-		}
-		u.own = newClient(cfg.Workers, secret)
+		u.own = newClient(cfg.Workers)
 		in.client = u.own
+	} else {
+		in.client = withRedirectPolicy(in.client)
 	}
 	var delay time.Duration
 	if cfg.UploadJitter > 0 {
@@ -262,6 +280,24 @@ func headers(cfg Config) http.Header {
 		h.Set(k, v)
 	}
 	return h
+}
+
+// secrets lists what must never be shown: the token, the password, the
+// user and password together (as in the URL), the Authorization value as
+// sent (the base64 of basic auth), and every user header's value. The
+// tenant ID is not a secret.
+func secrets(cfg Config, header http.Header) []string {
+	s := []string{cfg.AuthToken, cfg.BasicAuthPassword}
+	if cfg.BasicAuthPassword != "" {
+		s = append(s, cfg.BasicAuthUser+":"+cfg.BasicAuthPassword)
+	}
+	if _, value, ok := strings.Cut(header.Get("Authorization"), " "); ok {
+		s = append(s, value)
+	}
+	for _, v := range cfg.HTTPHeaders {
+		s = append(s, v)
+	}
+	return s
 }
 
 // Upload queues p for delivery and returns at once.
