@@ -440,6 +440,47 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
+// slowAnswer is how late a healthy but loaded server was seen to answer an
+// upload it had already stored.
+const slowAnswer = 11 * time.Second
+
+// TestSlowServerStoresEachProfileOnce: a server that stores each profile
+// and answers slowAnswer later must get it once, with the default attempt
+// timeout. Time runs 100 times faster here: the default timeout and the
+// server's delay are both divided by 100.
+func TestSlowServerStoresEachProfileOnce(t *testing.T) {
+	const scale = 100
+	rec := &recorder{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec.add(parseIngest(t, r))
+		time.Sleep(slowAnswer / scale)
+	}))
+	defer srv.Close()
+	cfg := fastConfig(srv.URL)
+	cfg.scale = scale
+	cfg.Workers = 3
+	u := mustNew(t, cfg)
+	for i := range 6 {
+		u.Upload(newProfile(t, threeTypes[i%3], i))
+	}
+	flush(t, u)
+	stored := map[string]int{}
+	for _, r := range rec.all() {
+		stored[marker(t, r.Profile)]++
+	}
+	dups := 0
+	for m, n := range stored {
+		if n != 1 {
+			dups += n - 1
+			t.Errorf("%s stored %d times", m, n)
+		}
+	}
+	if s := u.Stats(); s.Delivered != 6 || s.Retried != 0 || len(stored) != 6 {
+		t.Errorf("stats %+v, %d distinct profiles stored; want 6 delivered once each", s, len(stored))
+	}
+	t.Logf("profiles stored: %d distinct, %d duplicates", len(stored), dups)
+}
+
 // resetListener hands connections to an HTTP server, or, while reset is
 // set, reads a little of the request and resets the connection.
 type resetListener struct {

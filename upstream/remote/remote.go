@@ -60,6 +60,15 @@
 // returns has the token, the password, the basic-auth value as sent and
 // every HTTPHeaders value removed, wherever the server echoed them (body,
 // status line, redirect target).
+//
+// Each attempt may take Timeout (default one minute) before it is given up
+// and retried: a loaded server that stores a profile and answers seconds
+// later must not get it twice. Shutdown's deadline still cancels it.
+// /ingest has no idempotency key, so a profile can still be stored twice
+// when the server stored it but its answer never arrived: the attempt
+// timed out, the connection broke after the server read the body, or a
+// proxy in front answered 5xx (such as a 504) for a request the server
+// completed.
 package remote
 
 import (
@@ -83,7 +92,7 @@ const (
 	DefaultMaxQueueProfiles = 256              // ten minutes of six types at 15 s intervals
 	DefaultMaxQueueBytes    = 16 << 20         // bytes of profile data queued or in flight
 	DefaultWorkers          = 2                // concurrent uploads
-	DefaultTimeout          = 10 * time.Second // per attempt, connect to last byte
+	DefaultTimeout          = 60 * time.Second // per attempt, connect to last byte
 	DefaultMaxAttempts      = 8                // per profile, the first included
 	DefaultUploadJitter     = 5 * time.Second  // see Config.UploadJitter
 )
@@ -124,7 +133,10 @@ type Config struct {
 	// Workers is how many uploads run at once. Profiles of one application
 	// and type are still delivered one at a time, in order.
 	Workers int
-	// Timeout bounds each attempt.
+	// Timeout bounds each attempt (default DefaultTimeout). A server that
+	// answers later gets the profile again at the retry, so keep it above
+	// the slowest answer of a healthy server; Shutdown's deadline cancels
+	// an attempt sooner.
 	Timeout time.Duration
 	// MaxAttempts bounds the attempts per profile.
 	MaxAttempts int
@@ -136,6 +148,7 @@ type Config struct {
 
 	backoff *retry.Backoff   // tests: shorter waits
 	now     func() time.Time // tests: the clock for Retry-After dates
+	scale   time.Duration    // tests: DefaultTimeout is divided by it
 }
 
 // Uploader delivers profiles to a Pyroscope server. It implements
@@ -215,7 +228,7 @@ func fillDefaults(cfg *Config) error {
 		return fmt.Errorf("remote: Timeout is %v; want a positive duration, or 0 for %v", cfg.Timeout, DefaultTimeout)
 	}
 	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
+		cfg.Timeout = DefaultTimeout / max(cfg.scale, 1)
 	}
 	if cfg.UploadJitter == 0 {
 		cfg.UploadJitter = DefaultUploadJitter
