@@ -65,7 +65,7 @@ func TestSecretsStayOutOfLogsStatsAndStop(t *testing.T) {
 			return []string{"p4ss-Secret", "YWxpY2U6cDRzcy1TZWNyZXQ"} // base64 of alice:p4ss-Secret, unpadded
 		},
 	}
-	outputs, leaked := 0, 0
+	outputs, leaked := map[string]int{}, map[string]int{} // by "log line", "LastError", "Stop error"
 	for name, handler := range servers {
 		requests := make(chan struct{}, 100)
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -98,18 +98,23 @@ func TestSecretsStayOutOfLogsStatsAndStop(t *testing.T) {
 			if last == "" {
 				t.Errorf("%s, %s: no LastError", name, auth)
 			}
-			for _, text := range append(log.all(), "LastError: "+last, "Stop: "+fmt.Sprint(stopErr)) {
-				outputs++
-				for _, s := range secrets {
-					if strings.Contains(text, s) {
-						leaked++
-						t.Errorf("%s, %s: %q appears in %.200q", name, auth, s, text)
-						break
+			texts := map[string][]string{"log line": log.all(), "LastError": {last}, "Stop error": {fmt.Sprint(stopErr)}}
+			for where, list := range texts {
+				for _, text := range list {
+					outputs[where]++
+					for _, s := range secrets {
+						if strings.Contains(text, s) {
+							leaked[where]++
+							t.Errorf("%s, %s: %q appears in the %s %.200q", name, auth, s, where, text)
+							break
+						}
 					}
 				}
 			}
 		}
 		srv.Close()
 	}
-	t.Logf("outputs with a secret: %d of %d", leaked, outputs)
+	for _, where := range []string{"log line", "LastError", "Stop error"} {
+		t.Logf("%ss with a secret: %d of %d", where, leaked[where], outputs[where])
+	}
 }

@@ -45,12 +45,16 @@ func secretCases() []secretCase {
 }
 
 // leaks returns the forms of the secrets found in text: as sent, and as a
-// URL query or JSON would escape them; for base64 values also without
-// their padding, which an escaped '=' leaves behind.
+// URL query or JSON would escape them, and any start of them of six bytes
+// or more, which a message cut in the middle of a secret leaves behind
+// (for base64 values that includes the value without its padding).
 func leaks(text string, secrets []string) []string {
 	var found []string
 	for _, s := range secrets {
-		forms := []string{s, url.QueryEscape(s), url.PathEscape(s), strings.Trim(strconv.Quote(s), `"`), strings.TrimRight(s, "=")}
+		forms := []string{url.QueryEscape(s), url.PathEscape(s), strings.Trim(strconv.Quote(s), `"`)}
+		for n := len(s); n >= 6; n-- {
+			forms = append(forms, s[:n])
+		}
 		for _, f := range forms {
 			if strings.Contains(text, f) {
 				found = append(found, f)
@@ -83,12 +87,12 @@ func init() {
 			fmt.Fprintf(w, `{"code":"x","message":%s}`, strconv.Quote(echo(r)))
 		}
 		hostileModes[fmt.Sprintf("%d straddle", code)] = func(w http.ResponseWriter, r *http.Request) {
+			// The credential (after "Authorization: Bearer " or
+			// "Basic ") starts 8 bytes before the message is cut.
 			text := echo(r)
-			at := strings.Index(text, "Authorization: ")
-			if at < 0 {
-				at = strings.Index(text, "X-Api-Key: ")
-			}
-			http.Error(w, strings.Repeat("-", max(0, maxMessageBytes-at-24))+text, code)
+			_, cred, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+			at := strings.Index(text, cred)
+			http.Error(w, strings.Repeat("-", max(0, maxMessageBytes-8-at))+text, code)
 		}
 	}
 	hostileModes["status line"] = func(w http.ResponseWriter, r *http.Request) {
@@ -123,7 +127,7 @@ func init() {
 // server against every kind of secret and reads every output: each log
 // line (debug included), Stats().LastError and Shutdown's error.
 func TestSecretsStayOutOfEverythingAHostileServerSays(t *testing.T) {
-	var outputs, leaked int
+	outputs, leaked := map[string]int{}, map[string]int{} // by "log line", "LastError", "Shutdown error"
 	for mode, handler := range hostileModes {
 		srv := httptest.NewServer(handler)
 		for _, c := range secretCases() {
@@ -140,19 +144,23 @@ func TestSecretsStayOutOfEverythingAHostileServerSays(t *testing.T) {
 				t.Errorf("%s, %s: stats %+v; want a reported failure", mode, c.name, s)
 			}
 			log.mu.Lock()
-			texts := append(append([]string(nil), log.lines...), "LastError: "+s.LastError, "Shutdown: "+fmt.Sprint(err))
-			log.mu.Unlock()
-			for _, text := range texts {
-				outputs++
-				if found := leaks(text, c.secrets); len(found) > 0 {
-					leaked++
-					t.Errorf("%s, %s: %q appear in %.300q", mode, c.name, found, text)
+			texts := map[string][]string{"log line": log.lines, "LastError": {s.LastError}, "Shutdown error": {fmt.Sprint(err)}}
+			for where, list := range texts {
+				for _, text := range list {
+					outputs[where]++
+					if found := leaks(text, c.secrets); len(found) > 0 {
+						leaked[where]++
+						t.Errorf("%s, %s: %q appear in the %s %.300q", mode, c.name, found, where, text)
+					}
 				}
 			}
+			log.mu.Unlock()
 		}
 		srv.Close()
 	}
-	t.Logf("outputs with a secret: %d of %d", leaked, outputs)
+	for _, where := range []string{"log line", "LastError", "Shutdown error"} {
+		t.Logf("%ss with a secret: %d of %d", where, leaked[where], outputs[where])
+	}
 }
 
 // TestHostileStatusLineIsReadable checks the test's own status-line server:
