@@ -77,9 +77,10 @@ func (in *ingester) post(ctx context.Context, p *upstream.Profile) (int, error) 
 	if resp.StatusCode/100 != 2 {
 		return 0, in.statusError(resp, msg)
 	}
-	if r := resp.Request; r != nil && (r.Method != http.MethodPost || !sameOrigin(r.URL, req.URL)) {
-		// A client that follows redirects itself answered for another
-		// request than the one carrying the profile.
+	if r := resp.Request; r != nil && r.Method != http.MethodPost {
+		// A transport that follows redirects itself turned the upload
+		// into a request without the profile. (Its host is not compared:
+		// some transports rewrite URLs to route requests.)
 		return 0, &failure{msg: fmt.Sprintf("POST %s: the answer came from %s %s, not from the upload: %s",
 			in.endpoint, r.Method, origin(r.URL), redirectRule), kind: "redirect"}
 	}

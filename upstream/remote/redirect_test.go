@@ -190,3 +190,14 @@ func TestRedirectsWithinTheServer(t *testing.T) {
 type roundTripper func(*http.Request) (*http.Response, error)
 
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestUserClientIsLeftAsGiven: New applies the redirect policy to a copy.
+func TestUserClientIsLeftAsGiven(t *testing.T) {
+	c := &http.Client{}
+	cfg := fastConfig("http://127.0.0.1:1")
+	cfg.HTTPClient = c
+	mustNew(t, cfg)
+	if c.CheckRedirect != nil {
+		t.Error("New changed the user's client")
+	}
+}

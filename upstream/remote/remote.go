@@ -53,8 +53,9 @@
 // the profile, and no request, so no credential, tenant or user header,
 // goes to another host. This holds for a Config.HTTPClient too (New copies
 // it and puts this check before its CheckRedirect); a client whose
-// transport follows redirects itself cannot be stopped, but an answer it
-// got from another request than the upload's is not counted as delivered.
+// transport follows redirects itself cannot be stopped, but an answer to a
+// request that no longer carried the profile (a GET after a 301, 302 or
+// 303) is not counted as delivered.
 //
 // Secrets never appear in logs, Stats or errors: every error an upload
 // returns has the token, the password, the basic-auth value as sent and
@@ -120,8 +121,10 @@ type Config struct {
 	// they can replace them. Their values are treated as secrets: never
 	// logged, and no request goes to another host.
 	HTTPHeaders map[string]string
-	// HTTPClient is used as given when set. The default client honours
-	// HTTP_PROXY, HTTPS_PROXY and NO_PROXY and keeps connections alive.
+	// HTTPClient is used when set, through a copy that checks redirects
+	// (see the package doc) before its own CheckRedirect. The default
+	// client honours HTTP_PROXY, HTTPS_PROXY and NO_PROXY and keeps
+	// connections alive.
 	HTTPClient *http.Client
 	// Logger receives errors (rate-limited) and debug lines; nil discards.
 	Logger upstream.Logger
