@@ -52,8 +52,10 @@ type Config struct {
 	TenantID string
 	// HTTPHeaders are added to every upload; treated as secrets.
 	HTTPHeaders map[string]string
-	// HTTPClient, if set, sends the uploads as given (an *http.Client or
-	// anything with its Do method).
+	// HTTPClient, if set, sends the uploads (an *http.Client or anything
+	// with its Do method). An *http.Client follows only the redirects the
+	// README allows, through a copy; any other Do that follows redirects
+	// itself decides where the request and its headers go.
 	HTTPClient HTTPClient
 
 	// UploadRate is the interval length (default 15 s, at least
