@@ -154,32 +154,37 @@ func (t *tracer) Start(parent context.Context, name string, opts ...trace.SpanSt
 		return ctx, span
 	}
 	root := isLocalRoot(parent, sc)
-	var kv [6]string // key, value pairs, in pprof's (sorted) key order
-	n := 0
-	if root || t.cfg.spanIDScope == AllSpans {
-		id := sc.SpanID().String()
-		span.SetAttributes(attribute.String(AttributeProfileID, id))
-		kv[n], kv[n+1] = LabelSpanID, id
-		n += 2
-	}
-	if t.cfg.spanName && (root || t.cfg.spanNameScope == AllSpans) {
-		kv[n], kv[n+1] = LabelSpanName, name
-		n += 2
-	}
-	if root && t.cfg.traceID {
-		kv[n], kv[n+1] = LabelTraceID, sc.TraceID().String()
-		n += 2
-	}
-	if n == 0 {
+	setID := root || t.cfg.spanIDScope == AllSpans
+	setName := t.cfg.spanName && (root || t.cfg.spanNameScope == AllSpans)
+	setTrace := root && t.cfg.traceID
+	if !setID && !setName && !setTrace {
 		// The labels are the parent's: make sure this goroutine has them
 		// (it may not be the one that started the parent), and there is
 		// nothing to undo at End.
 		pprof.SetGoroutineLabels(ctx)
 		return ctx, span
 	}
+	s := &labelledSpan{Span: span, parent: parent}
+	var kv [6]string // key, value pairs, in pprof's (sorted) key order
+	n := 0
+	if setID {
+		id := sc.SpanID().String()
+		s.attr[0] = attribute.String(AttributeProfileID, id)
+		span.SetAttributes(s.attr[:]...)
+		kv[n], kv[n+1] = LabelSpanID, id
+		n += 2
+	}
+	if setName {
+		kv[n], kv[n+1] = LabelSpanName, name
+		n += 2
+	}
+	if setTrace {
+		kv[n], kv[n+1] = LabelTraceID, sc.TraceID().String()
+		n += 2
+	}
 	ctx = pprof.WithLabels(ctx, pprof.Labels(kv[:n]...))
 	pprof.SetGoroutineLabels(ctx)
-	return ctx, &labelledSpan{Span: span, parent: parent}
+	return ctx, s
 }
 
 // isLocalRoot reports whether the span sc, started from parent, begins this
@@ -199,6 +204,7 @@ func isLocalRoot(parent context.Context, sc trace.SpanContext) bool {
 type labelledSpan struct {
 	trace.Span
 	parent context.Context
+	attr   [1]attribute.KeyValue // SetAttributes' argument, allocated with the span
 }
 
 // End ends the span and restores the labels the goroutine had before the
