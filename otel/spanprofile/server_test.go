@@ -118,13 +118,27 @@ func checkSpanProfilesOnServer(t *testing.T, wrap func(trace.TracerProvider) tra
 		{"chosen", chosen, chosenCPU},
 		{"others", others, otherCPU},
 	} {
-		got := settledSpanCPU(t, base, svc, set.ids, start, end)
+		got := settledCPU(t, func() (time.Duration, error) {
+			return selectMergeSpanProfile(base, svc, set.ids, start, end)
+		})
 		ratio := float64(got) / float64(set.burned)
 		t.Logf("%s spans: server has %v of CPU, the requests burned %v: ratio %.3f", set.name, got, set.burned, ratio)
 		if ratio < 1-tolerance || ratio > 1+tolerance {
 			t.Errorf("%s spans %v: server has %v of CPU, the requests burned %v (ratio %.2f, want 1±%.2f)",
 				set.name, set.ids, got, set.burned, ratio, tolerance)
 		}
+	}
+
+	// The span_name label is a series label users can filter on: every
+	// request's CPU is under its server span's name.
+	byName := settledCPU(t, func() (time.Duration, error) {
+		return selectMergeStacktraces(base, fmt.Sprintf(`{service_name=%q,span_name="GET /work"}`, svc), start, end)
+	})
+	burned := chosenCPU + otherCPU
+	ratio := float64(byName) / float64(burned)
+	t.Logf(`span_name="GET /work": server has %v of CPU, the requests burned %v: ratio %.3f`, byName, burned, ratio)
+	if ratio < 1-tolerance || ratio > 1+tolerance {
+		t.Errorf(`span_name="GET /work": server has %v of CPU, the requests burned %v (ratio %.2f, want 1±%.2f)`, byName, burned, ratio, tolerance)
 	}
 }
 
@@ -200,17 +214,17 @@ func burnCPU(d time.Duration) time.Duration {
 	}
 }
 
-// settledSpanCPU polls SelectMergeSpanProfile until the CPU of spanIDs is
-// non-zero and has stayed the same for a second (the server makes pushes
-// queryable one by one, about a second after accepting them).
-func settledSpanCPU(t *testing.T, base, svc string, spanIDs []string, start, end time.Time) time.Duration {
+// settledCPU polls query until the CPU it returns is non-zero and has
+// stayed the same for a second (the server makes pushes queryable one by
+// one, about a second after accepting them).
+func settledCPU(t *testing.T, query func() (time.Duration, error)) time.Duration {
 	t.Helper()
 	const wait, settle = 60 * time.Second, time.Second
 	deadline := time.Now().Add(wait)
 	var last time.Duration
 	var lastAt time.Time
 	for {
-		got, err := selectMergeSpanProfile(base, svc, spanIDs, start, end)
+		got, err := query()
 		switch {
 		case err != nil:
 		case got != last:
@@ -219,26 +233,43 @@ func settledSpanCPU(t *testing.T, base, svc string, spanIDs []string, start, end
 			return got
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after %v: span CPU %v, last error %v", wait, last, err)
+			t.Fatalf("after %v: CPU %v, last error %v", wait, last, err)
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
 }
 
-// selectMergeSpanProfile asks the server (connect's JSON over HTTP) for the
-// merged CPU of spanIDs in service svc, and returns its total.
+// selectMergeSpanProfile asks the server for the merged CPU of spanIDs in
+// service svc, and returns its total.
 func selectMergeSpanProfile(base, svc string, spanIDs []string, start, end time.Time) (time.Duration, error) {
-	body, err := json.Marshal(map[string]any{
+	return queryTotal(base, "SelectMergeSpanProfile", map[string]any{
 		"profileTypeID": cpuTypeID,
 		"labelSelector": fmt.Sprintf(`{service_name=%q}`, svc),
 		"spanSelector":  spanIDs,
 		"start":         start.UnixMilli(),
 		"end":           end.UnixMilli(),
 	})
+}
+
+// selectMergeStacktraces asks the server for the merged CPU of the series
+// selector picks, and returns its total.
+func selectMergeStacktraces(base, selector string, start, end time.Time) (time.Duration, error) {
+	return queryTotal(base, "SelectMergeStacktraces", map[string]any{
+		"profileTypeID": cpuTypeID,
+		"labelSelector": selector,
+		"start":         start.UnixMilli(),
+		"end":           end.UnixMilli(),
+	})
+}
+
+// queryTotal calls the querier's method (connect's JSON over HTTP) with
+// request, and returns the total of the flame graph it answers with.
+func queryTotal(base, method string, request map[string]any) (time.Duration, error) {
+	body, err := json.Marshal(request)
 	if err != nil {
 		return 0, err
 	}
-	res, err := http.Post(base+"/querier.v1.QuerierService/SelectMergeSpanProfile", "application/json", bytes.NewReader(body))
+	res, err := http.Post(base+"/querier.v1.QuerierService/"+method, "application/json", bytes.NewReader(body))
 	if err != nil {
 		return 0, err
 	}
@@ -248,7 +279,7 @@ func selectMergeSpanProfile(base, svc string, spanIDs []string, start, end time.
 		return 0, err
 	}
 	if res.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("SelectMergeSpanProfile: HTTP %d: %s", res.StatusCode, data)
+		return 0, fmt.Errorf("%s: HTTP %d: %s", method, res.StatusCode, data)
 	}
 	var answer struct {
 		Flamegraph struct {
@@ -256,7 +287,7 @@ func selectMergeSpanProfile(base, svc string, spanIDs []string, start, end time.
 		} `json:"flamegraph"`
 	}
 	if err := json.Unmarshal(data, &answer); err != nil {
-		return 0, fmt.Errorf("SelectMergeSpanProfile: %w in %.200s", err, data)
+		return 0, fmt.Errorf("%s: %w in %.200s", method, err, data)
 	}
 	return time.Duration(answer.Flamegraph.Total), nil
 }
