@@ -80,6 +80,11 @@ func Start(o Options) (*Session, error) {
 	}
 	s.tags[IDTag] = ID()
 	if err := s.openCollectors(); err != nil {
+		// Nothing may outlive a failed Start: not the CPU profile (the
+		// runtime's writer goroutine and its growing segment), nor the rates.
+		if s.cpu != nil {
+			s.cpu.Close()
+		}
 		s.undoRates()
 		return nil, err
 	}
@@ -136,14 +141,14 @@ func (s *Session) openCollectors() error {
 		s.collectors = append(s.collectors, collect.NewGoroutines(limit))
 	}
 	if wantMutex {
-		d, err := collect.NewDelta(upstream.TypeMutex, godeltaprof.NewMutexProfilerWithOptions(clock))
+		d, err := newDelta(upstream.TypeMutex, godeltaprof.NewMutexProfilerWithOptions(clock))
 		if err != nil {
 			return fmt.Errorf("mutex profile: %w", err)
 		}
 		s.collectors = append(s.collectors, d)
 	}
 	if _, ok := s.plan[upstream.TypeBlock]; ok {
-		d, err := collect.NewDelta(upstream.TypeBlock, godeltaprof.NewBlockProfilerWithOptions(clock))
+		d, err := newDelta(upstream.TypeBlock, godeltaprof.NewBlockProfilerWithOptions(clock))
 		if err != nil {
 			return fmt.Errorf("block profile: %w", err)
 		}
@@ -160,6 +165,9 @@ func (s *Session) openCollectors() error {
 	}
 	return nil
 }
+
+// newDelta is collect.NewDelta; tests replace it to make a collector fail.
+var newDelta = collect.NewDelta
 
 func (s *Session) run() {
 	defer close(s.done)
