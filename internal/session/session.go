@@ -46,6 +46,7 @@ type Session struct {
 	restamper  pprofenc.Restamper       // reused: one goroutine cuts
 	from       time.Time                // the current interval's start
 	cutAt      time.Time                // the delta profilers' clock: the instant being cut
+	deltaPath  godeltaprof.Path         // how the delta profilers read; "" if none runs
 	skipping   map[upstream.Type]bool   // the type's last interval was skipped
 	lastErr    map[upstream.Type]string // the type's last failure, logged
 
@@ -124,6 +125,7 @@ func (s *Session) openCollectors() error {
 		s.collectors = append(s.collectors, cpu)
 	}
 	s.cutAt = s.from
+	s.logDeltaPath()
 	clock := godeltaprof.ProfileOptions{GenericsFrames: true, Clock: func() time.Time { return s.cutAt }}
 	if _, ok := s.plan[upstream.TypeHeap]; ok {
 		h, err := collect.NewHeap(godeltaprof.NewHeapProfilerWithOptions(clock), s.opts.DisableGCRuns)
@@ -164,6 +166,28 @@ func (s *Session) openCollectors() error {
 		}
 	}
 	return nil
+}
+
+// readPath is godeltaprof.ReadPath; tests replace it.
+var readPath = godeltaprof.ReadPath
+
+// logDeltaPath says which path the heap, mutex and block profilers run,
+// if any of them is planned: the portable one costs about 50 times the
+// CPU of the fast one, which must not happen silently.
+func (s *Session) logDeltaPath() {
+	for _, t := range []upstream.Type{upstream.TypeHeap, upstream.TypeMutex, upstream.TypeBlock} {
+		if _, ok := s.plan[t]; !ok {
+			continue
+		}
+		path, why := readPath()
+		s.deltaPath = path
+		if path == godeltaprof.PathFast {
+			s.opts.Logger.Infof("heap, mutex and block deltas: fast path (%s)", why)
+		} else {
+			s.opts.Logger.Infof("heap, mutex and block deltas: %s path, about 50 times the CPU of the fast path: %s", path, why)
+		}
+		return
+	}
 }
 
 // newDelta is collect.NewDelta; tests replace it to make a collector fail.
@@ -365,6 +389,7 @@ func (s *Session) undoRates() {
 // Stats returns a snapshot of the session's counters.
 func (s *Session) Stats() Stats {
 	st := s.counters.snapshot()
+	st.DeltaPath = string(s.deltaPath)
 	if s.heap != nil {
 		st.ForcedGCs = s.heap.ForcedGCs()
 	}
