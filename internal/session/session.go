@@ -32,6 +32,9 @@ type Options struct {
 	Logger        upstream.Logger
 	DisableGCRuns bool
 	MaxGoroutines int // goroutine profile limit; 0 for the default, < 0 for none
+	// FlushOnly ends intervals only at Flush and Stop, never on the clock
+	// (pyroscope-go's DisableAutomaticResets).
+	FlushOnly bool
 }
 
 // Session collects profiles until Stop.
@@ -197,10 +200,14 @@ func (s *Session) run() {
 	defer close(s.done)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	var boundaries <-chan time.Time // nil with FlushOnly: never ready
+	if !s.opts.FlushOnly {
+		boundaries = timer.C
+	}
 	for {
 		timer.Reset(time.Until(nextBoundary(s.from, s.opts.Rate)))
 		select {
-		case <-timer.C:
+		case <-boundaries:
 			s.cut(false)
 		case ack := <-s.flushes:
 			s.cut(false)
