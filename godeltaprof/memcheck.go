@@ -3,7 +3,6 @@
 package godeltaprof
 
 import (
-	"encoding/binary"
 	"fmt"
 	"runtime"
 	"slices"
@@ -42,7 +41,7 @@ func checkMemLayout(read func([]memRecord) (int, bool)) error {
 	matched := 0
 	for i := range direct {
 		r := &direct[i]
-		key, c := pcsKey(r.Stack), r.counts()
+		key, c := memStackKey(r.Stack), r.counts()
 		if slices.Contains(before[key], c) || slices.Contains(after[key], c) {
 			matched++
 		}
@@ -55,28 +54,23 @@ func checkMemLayout(read func([]memRecord) (int, bool)) error {
 }
 
 // publicMemRecords returns runtime.MemProfile's records as counts by stack.
-func publicMemRecords() map[string][][4]int64 {
+func publicMemRecords() map[[32]uintptr][][4]int64 {
 	var recs []runtime.MemProfileRecord
 	n, ok := runtime.MemProfile(nil, true)
 	for !ok {
 		recs = make([]runtime.MemProfileRecord, n+n/8+64)
 		n, ok = runtime.MemProfile(recs, true)
 	}
-	m := make(map[string][][4]int64, n)
+	m := make(map[[32]uintptr][][4]int64, n)
 	for _, r := range recs[:n] {
-		key := pcsKey(r.Stack())
-		m[key] = append(m[key], [4]int64{r.AllocObjects, r.FreeObjects, r.AllocBytes, r.FreeBytes})
+		m[r.Stack0] = append(m[r.Stack0], [4]int64{r.AllocObjects, r.FreeObjects, r.AllocBytes, r.FreeBytes})
 	}
 	return m
 }
 
-// pcsKey identifies a stack by its first 32 frames, all that
-// runtime.MemProfileRecord keeps.
-func pcsKey(stk []uintptr) string {
-	stk = stk[:min(len(stk), len(runtime.MemProfileRecord{}.Stack0))]
-	b := make([]byte, 0, 8*len(stk))
-	for _, pc := range stk {
-		b = binary.LittleEndian.AppendUint64(b, uint64(pc))
-	}
-	return string(b)
+// memStackKey is a stack as runtime.MemProfileRecord keeps it: its first 32
+// frames, zero-padded.
+func memStackKey(stk []uintptr) (key [32]uintptr) {
+	copy(key[:], stk)
+	return key
 }
