@@ -21,6 +21,9 @@ const (
 	// interval's goroutine profile is skipped, because its cost grows with
 	// every goroutine (about 50 ms at 10,000 on a small machine).
 	DefaultMaxGoroutinesForProfile = collect.DefaultMaxGoroutines
+	// DefaultSampleRate is the CPU profile's sampling rate in Hz, the one
+	// runtime/pprof uses; as in pyroscope-go, it is the only one.
+	DefaultSampleRate = 100
 )
 
 // Config configures [Start]. Only ApplicationName matters for a start;
@@ -95,10 +98,11 @@ type Config struct {
 	// DefaultStopTimeout). Shutdown takes its deadline from its context.
 	StopTimeout time.Duration
 
-	// Deprecated: pyroscope-go's; Go's CPU profile samples at 100 Hz.
-	// Ignored.
+	// Deprecated: pyroscope-go's; ignored, as there: the CPU profile
+	// samples at DefaultSampleRate. Another rate is logged at Start.
 	SampleRate uint32
-	// Deprecated: pyroscope-go's; ignored.
+	// Deprecated: pyroscope-go's, with its meaning: intervals end only
+	// when the program calls Flush (and at Stop), never every UploadRate.
 	DisableAutomaticResets bool
 	// Deprecated: pyroscope-go's; ignored.
 	DisableCumulativeMerge bool

@@ -9,7 +9,7 @@
 //
 //	cpu             process_cpu:cpu:nanoseconds:cpu:nanoseconds, process_cpu:samples:count:cpu:nanoseconds
 //	heap            memory:{alloc,inuse}_{space:bytes,objects:count}:space:bytes
-//	goroutines      goroutines:goroutine:count:goroutine:count
+//	goroutines      goroutine:goroutine:count:goroutine:count
 //	mutex           mutex:contentions:count:contentions:count, mutex:delay:nanoseconds:contentions:count
 //	block           block:contentions:count:contentions:count, block:delay:nanoseconds:contentions:count
 //	goroutine_leak  goroutineleak:goroutineleak:count:goroutineleak:count

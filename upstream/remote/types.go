@@ -20,7 +20,7 @@ type profileType struct {
 var profileTypes = map[upstream.Type]profileType{
 	upstream.TypeCPU:        {sampleTypes: []string{"samples", "cpu"}, sampleRate: 100},
 	upstream.TypeHeap:       {sampleTypes: []string{"alloc_objects", "alloc_space", "inuse_objects", "inuse_space"}},
-	upstream.TypeGoroutines: {sampleTypes: []string{"goroutine"}},
+	upstream.TypeGoroutines: {sampleTypes: []string{"goroutine"}, config: goroutineConfig},
 	upstream.TypeMutex: {sampleTypes: []string{"contentions", "delay"},
 		config: `{"contentions":{"units":"lock_samples","display-name":"mutex_count"},` +
 			`"delay":{"units":"lock_nanoseconds","display-name":"mutex_duration"}}`},
@@ -29,6 +29,10 @@ var profileTypes = map[upstream.Type]profileType{
 			`"delay":{"units":"lock_nanoseconds","display-name":"block_duration"}}`},
 	upstream.TypeGoroutineLeak: {sampleTypes: []string{"goroutineleak"}},
 }
+
+// goroutineConfig names the goroutine series "goroutine", as pyroscope-go
+// v1.5.0 does (the server's default name is "goroutines").
+const goroutineConfig = `{"goroutine":{"units":"goroutines","aggregation":"average","display-name":"goroutine"}}`
 
 // dropSampleTypes returns the sample types of a profile of type t that
 // were not asked for, or nil if all of them were (or t is unknown, or
