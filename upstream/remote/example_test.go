@@ -16,7 +16,7 @@ import (
 func ExampleNew() {
 	// A stand-in for a Pyroscope server.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Println(r.Method, r.URL.Path, r.URL.Query().Get("name"), r.Header.Get("X-Scope-OrgID"))
+		fmt.Println(r.Method, r.URL.Path, r.Header.Get("Content-Type"), r.Header.Get("X-Scope-OrgID"))
 	}))
 	defer srv.Close()
 
@@ -33,7 +33,7 @@ func ExampleNew() {
 	_ = pprof.Lookup("goroutine").WriteTo(&goroutines, 0)
 	u.Upload(&upstream.Profile{
 		Application: "checkout",
-		Tags:        map[string]string{"region": "eu-west", "pods": "a,b"}, // "pods" travels as a pprof label
+		Tags:        map[string]string{"region": "eu-west", "pods": "a,b"}, // series labels, as they are
 		Type:        upstream.TypeGoroutines,
 		From:        time.Now().Add(-15 * time.Second),
 		Until:       time.Now(),
@@ -48,6 +48,6 @@ func ExampleNew() {
 	s := u.Stats()
 	fmt.Println("delivered", s.Delivered, "dropped", s.Dropped)
 	// Output:
-	// POST /ingest checkout{region=eu-west} team-a
+	// POST /push.v1.PusherService/Push application/proto team-a
 	// delivered 1 dropped 0
 }

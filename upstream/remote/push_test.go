@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/pprof/profile"
 
@@ -193,5 +194,104 @@ func TestPushFallsBackToIngest(t *testing.T) {
 		if lines := strings.Count(log.text(), "/ingest instead"); lines != 1 {
 			t.Errorf("HTTP %d: fallback logged %d times, want once:\n%s", code, lines, log.text())
 		}
+	}
+}
+
+// TestUploaderPushesEachBatchInOneRequest: through the Uploader, each
+// UploadBatch is one push request, and Stats count its profiles and bytes.
+func TestUploaderPushesEachBatchInOneRequest(t *testing.T) {
+	srv := newPushServer(t, func(int) int { return 0 })
+	u := mustNew(t, pushConfig(srv.URL))
+	u.UploadBatch(allTypes(t, 1))
+	u.UploadBatch(allTypes(t, 2))
+	flush(t, u)
+	pushes, ingests := srv.seen()
+	if len(pushes) != 2 || len(ingests) != 0 {
+		t.Fatalf("%d pushes and %d ingests, want 2 pushes", len(pushes), len(ingests))
+	}
+	st := u.Stats()
+	if st.Enqueued != 12 || st.Delivered != 12 || st.BytesSent != uint64(len(pushes[0].Body)+len(pushes[1].Body)) {
+		t.Errorf("Stats %+v, want 12 profiles delivered in %d bytes", st, len(pushes[0].Body)+len(pushes[1].Body))
+	}
+	for i, req := range pushes {
+		for j, s := range req.Series {
+			if want := allTypes(t, i+1)[j]; marker(t, s.Profile) != marker(t, want.Data) {
+				t.Errorf("push %d series %d carries %s, want %s", i, j, marker(t, s.Profile), marker(t, want.Data))
+			}
+		}
+	}
+}
+
+// TestUploaderRetryAfterALateAnswerRepeatsTheIDs: a server that takes the
+// push but answers after the attempt timeout gets it again, with the same
+// IDs, so a server that deduplicates by ID stores the interval once.
+func TestUploaderRetryAfterALateAnswerRepeatsTheIDs(t *testing.T) {
+	const timeout = 200 * time.Millisecond
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	srv := newPushServer(t, func(n int) int {
+		if n == 1 {
+			select { // answer after the client gave up
+			case <-time.After(3 * timeout):
+			case <-release:
+			}
+		}
+		return 0
+	})
+	cfg := pushConfig(srv.URL)
+	cfg.Timeout = timeout
+	u := mustNew(t, cfg)
+	u.UploadBatch(allTypes(t, 1))
+	flush(t, u)
+	pushes, _ := srv.seen()
+	if len(pushes) != 2 {
+		t.Fatalf("%d pushes, want the late one and its retry", len(pushes))
+	}
+	for i, s := range pushes[0].Series {
+		if pushes[1].Series[i].ID != s.ID {
+			t.Errorf("%s: the retry carries ID %s, the first attempt %s", s.Labels["__name__"], pushes[1].Series[i].ID, s.ID)
+		}
+	}
+	if st := u.Stats(); st.Delivered != 6 || st.Retried != 1 {
+		t.Errorf("Stats %+v, want 6 delivered after 1 retry", st)
+	}
+}
+
+// TestUploaderFallsBackToIngest: through the Uploader, a push route that
+// answers 404 sends the batch and all later profiles to /ingest.
+func TestUploaderFallsBackToIngest(t *testing.T) {
+	srv := newPushServer(t, func(int) int { return http.StatusNotFound })
+	log := &logRecorder{}
+	cfg := pushConfig(srv.URL)
+	cfg.Logger = log
+	u := mustNew(t, cfg)
+	u.UploadBatch(allTypes(t, 1))
+	flush(t, u)
+	u.UploadBatch(allTypes(t, 2))
+	u.Upload(newProfile(t, upstream.TypeCPU, 3))
+	flush(t, u)
+	pushes, ingests := srv.seen()
+	if len(pushes) != 1 || len(ingests) != 13 {
+		t.Errorf("%d pushes and %d ingests, want 1 push then 13 ingests", len(pushes), len(ingests))
+	}
+	if st := u.Stats(); st.Delivered != 13 || st.Failed != 0 {
+		t.Errorf("Stats %+v, want 13 delivered", st)
+	}
+	if n := strings.Count(log.text(), "/ingest instead"); n != 1 {
+		t.Errorf("fallback logged %d times, want once:\n%s", n, log.text())
+	}
+}
+
+// TestIngestTransportSendsEachProfileAlone: with TransportIngest, a batch
+// is one /ingest request per profile and the push route is never tried.
+func TestIngestTransportSendsEachProfileAlone(t *testing.T) {
+	srv := newPushServer(t, func(int) int { return 0 })
+	cfg := pushConfig(srv.URL)
+	cfg.Transport = TransportIngest
+	u := mustNew(t, cfg)
+	u.UploadBatch(allTypes(t, 1))
+	flush(t, u)
+	if pushes, ingests := srv.seen(); len(pushes) != 0 || len(ingests) != 6 {
+		t.Errorf("%d pushes and %d ingests, want 6 ingests", len(pushes), len(ingests))
 	}
 }

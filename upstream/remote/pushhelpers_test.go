@@ -163,3 +163,10 @@ func testPusher(srv *httptest.Server, log upstream.Logger) *pusher {
 		client: srv.Client(), timeout: 5 * time.Second, now: time.Now}
 	return newPusher(in, log)
 }
+
+// pushConfig is fastConfig with the push transport, the default.
+func pushConfig(addr string) Config {
+	cfg := fastConfig(addr)
+	cfg.Transport = ""
+	return cfg
+}
