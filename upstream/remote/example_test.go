@@ -51,3 +51,41 @@ func ExampleNew() {
 	// POST /push.v1.PusherService/Push application/proto team-a
 	// delivered 1 dropped 0
 }
+
+// With TransportIngest, every profile is a request of its own to /ingest,
+// as pyroscope-go sends it, even when an interval's profiles are handed
+// over together.
+func ExampleTransport() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println(r.Method, r.URL.Path, r.URL.Query().Get("name"))
+	}))
+	defer srv.Close()
+
+	u, err := remote.New(remote.Config{
+		ServerAddress: srv.URL,
+		Transport:     remote.TransportIngest,
+		Workers:       1,  // one request at a time, for a steady output
+		UploadJitter:  -1, // one process: no need to spread uploads
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var goroutines bytes.Buffer
+	_ = pprof.Lookup("goroutine").WriteTo(&goroutines, 0)
+	until := time.Now()
+	interval := func(t upstream.Type) *upstream.Profile {
+		return &upstream.Profile{Application: "checkout", Tags: map[string]string{"region": "eu-west"},
+			Type: t, From: until.Add(-15 * time.Second), Until: until, Data: goroutines.Bytes()}
+	}
+	u.UploadBatch([]*upstream.Profile{interval(upstream.TypeGoroutines), interval(upstream.TypeGoroutineLeak)})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := u.Shutdown(ctx); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// POST /ingest checkout{region=eu-west}
+	// POST /ingest checkout{region=eu-west}
+}

@@ -100,7 +100,8 @@ const (
 // Config says where and how to deliver.
 type Config struct {
 	// ServerAddress is the server's base URL, such as http://127.0.0.1:4040
-	// or https://host/prefix; /ingest is appended to its path. User info in
+	// or https://host/prefix; the API's path (/push.v1.PusherService/Push
+	// or /ingest) is appended to its path. User info in
 	// it is used as basic auth if BasicAuthUser is empty.
 	ServerAddress string
 	// AuthToken, if set, is sent as "Authorization: Bearer AuthToken" and
