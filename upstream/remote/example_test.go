@@ -60,32 +60,21 @@ func ExampleTransport() {
 		fmt.Println(r.Method, r.URL.Path, r.URL.Query().Get("name"))
 	}))
 	defer srv.Close()
-
-	u, err := remote.New(remote.Config{
-		ServerAddress: srv.URL,
-		Transport:     remote.TransportIngest,
-		Workers:       1,  // one request at a time, for a steady output
-		UploadJitter:  -1, // one process: no need to spread uploads
-	})
+	cfg := remote.Config{ServerAddress: srv.URL, Transport: remote.TransportIngest, Workers: 1, UploadJitter: -1}
+	u, err := remote.New(cfg)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	var goroutines bytes.Buffer
-	_ = pprof.Lookup("goroutine").WriteTo(&goroutines, 0)
-	until := time.Now()
-	interval := func(t upstream.Type) *upstream.Profile {
-		return &upstream.Profile{Application: "checkout", Tags: map[string]string{"region": "eu-west"},
-			Type: t, From: until.Add(-15 * time.Second), Until: until, Data: goroutines.Bytes()}
+	end := time.Now()
+	batch := make([]*upstream.Profile, 0, 2)
+	for _, t := range []upstream.Type{upstream.TypeCPU, upstream.TypeGoroutines} {
+		batch = append(batch, &upstream.Profile{Application: "checkout", Type: t,
+			From: end.Add(-15 * time.Second), Until: end, Data: []byte("a gzipped pprof profile")})
 	}
-	u.UploadBatch([]*upstream.Profile{interval(upstream.TypeGoroutines), interval(upstream.TypeGoroutineLeak)})
-
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := u.Shutdown(ctx); err != nil {
-		fmt.Println(err)
-	}
+	u.UploadBatch(batch)
+	_ = u.Shutdown(context.Background())
 	// Output:
-	// POST /ingest checkout{region=eu-west}
-	// POST /ingest checkout{region=eu-west}
+	// POST /ingest checkout{}
+	// POST /ingest checkout{}
 }
