@@ -116,9 +116,6 @@ type Config struct {
 	// they can replace them. They are treated as secrets: never logged and
 	// never sent to another host on a redirect.
 	HTTPHeaders map[string]string
-	// Transport is the server API to deliver through: TransportPush
-	// (the default when empty) or TransportIngest.
-	Transport Transport
 	// HTTPClient is used as given when set. The default client honours
 	// HTTP_PROXY, HTTPS_PROXY and NO_PROXY and keeps connections alive.
 	HTTPClient *http.Client
@@ -141,6 +138,9 @@ type Config struct {
 	// whose intervals end on the same second do not all send at once.
 	// Flush and Shutdown skip the delay. Negative means no delay.
 	UploadJitter time.Duration
+	// Transport is the server API to deliver through: TransportPush
+	// (the default when empty) or TransportIngest.
+	Transport Transport
 
 	backoff *retry.Backoff   // tests: shorter waits
 	now     func() time.Time // tests: the clock for Retry-After dates
