@@ -28,6 +28,19 @@ const pushPath = "/push.v1.PusherService/Push"
 // "unimplemented") has no push API, or sits behind something that passes
 // only /ingest: the pusher then delivers through /ingest, one request per
 // profile, from that batch on, and logs that once.
+//
+// Retries and duplicates: each profile's ID is the same on every attempt,
+// but Pyroscope v1.9.0 does not use it: its distributor gives every
+// profile a new UUID (Distributor.sendRequestsToIngester; the newer write
+// path's convertProfile in pkg/distributor/write_path/router.go too). So a
+// retry after an answer that was lost or came after the attempt's timeout
+// is stored a second time. It still counts once: the server's queries keep
+// one profile per series and timestamp (pkg/querier/select_merge.go), as
+// does compaction (dedupeProfileRowIterator in pkg/phlaredb/compact.go),
+// and a retry repeats both. What does count twice is what the server
+// meters on receipt: its ingestion rate limit and received-bytes figures.
+// The same holds for /ingest, including a batch sent there after the fall
+// back, whose retry sends again the profiles /ingest already accepted.
 type pusher struct {
 	post   *ingester // where and how to POST: the push URL, headers, client
 	ingest *ingester // the /ingest fallback
