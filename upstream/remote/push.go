@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"net/http"
 	"strings"
 	"sync"
@@ -64,16 +66,17 @@ func newPusher(ingest *ingester, log upstream.Logger) *pusher {
 // errNoPush marks an answer that means the server has no push API.
 var errNoPush = errors.New("the server has no push API")
 
-// Export delivers batch in one push request, or, once the server has
-// turned out to lack the push API, one /ingest request per profile. It
+// Export delivers batch in one push request (more if it is too big for
+// one, see maxPushRawBytes), or, once the server has turned out to lack
+// the push API, one /ingest request per profile. It
 // returns the bytes of the accepted request bodies. Errors worth retrying
 // are marked with retry.Retryable, and a retry sends the same bytes, the
 // profile IDs included.
 func (ps *pusher) Export(ctx context.Context, batch []*upstream.Profile) (int, error) {
 	if !ps.fellBack.Load() {
-		n, err := ps.push(ctx, batch)
+		sent, err := ps.pushAll(ctx, batch)
 		if !errors.Is(err, errNoPush) {
-			return n, err
+			return sent, err
 		}
 		ps.fallBack(err)
 	}
@@ -86,6 +89,60 @@ func (ps *pusher) Export(ctx context.Context, batch []*upstream.Profile) (int, e
 		sent += n
 	}
 	return sent, nil
+}
+
+// pushAll sends batch in as few push requests as maxPushRawBytes allows.
+func (ps *pusher) pushAll(ctx context.Context, batch []*upstream.Profile) (int, error) {
+	sent := 0
+	for part := range requestsOf(batch) {
+		n, err := ps.push(ctx, part)
+		if err != nil {
+			return 0, err
+		}
+		sent += n
+	}
+	return sent, nil
+}
+
+// maxPushRawBytes bounds the uncompressed profile bytes of one push
+// request. The server's rate limit weighs a request by its uncompressed
+// size and refuses, with a retryable 429, one that its token bucket cannot
+// hold (Distributor.rateLimit); with the default burst of 2 MiB per tenant
+// a bigger request would be refused however long it waited. Half of that
+// leaves room for the labels and for the tenant's other senders, and still
+// holds a whole interval of most services.
+const maxPushRawBytes = 1 << 20
+
+// requestsOf splits batch, in order, into runs of profiles whose
+// uncompressed sizes add up to at most maxPushRawBytes; a profile bigger
+// than that goes alone, as it would to /ingest.
+func requestsOf(batch []*upstream.Profile) iter.Seq[[]*upstream.Profile] {
+	return func(yield func([]*upstream.Profile) bool) {
+		start, size := 0, 0
+		for i, p := range batch {
+			n := rawSize(p.Data)
+			if i > start && size+n > maxPushRawBytes {
+				if !yield(batch[start:i]) {
+					return
+				}
+				start, size = i, 0
+			}
+			size += n
+		}
+		if start < len(batch) {
+			yield(batch[start:])
+		}
+	}
+}
+
+// rawSize is the uncompressed size of a gzip-compressed profile, as its
+// gzip trailer records it (modulo 4 GiB), or data's length if it is not
+// gzip.
+func rawSize(data []byte) int {
+	if len(data) < 18 || data[0] != 0x1f || data[1] != 0x8b {
+		return len(data)
+	}
+	return int(binary.LittleEndian.Uint32(data[len(data)-4:]))
 }
 
 // fallBack switches to /ingest for good, and says so once.

@@ -2,8 +2,10 @@ package remote
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -293,5 +295,58 @@ func TestIngestTransportSendsEachProfileAlone(t *testing.T) {
 	flush(t, u)
 	if pushes, ingests := srv.seen(); len(pushes) != 0 || len(ingests) != 6 {
 		t.Errorf("%d pushes and %d ingests, want 6 ingests", len(pushes), len(ingests))
+	}
+}
+
+// gzipOf returns n zero bytes, gzip-compressed: a stand-in profile whose
+// trailer says it is n bytes uncompressed.
+func gzipOf(t *testing.T, n int) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(make([]byte, n)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestPushSplitsBatchesTheRateLimitCouldNeverTake: the server weighs a
+// request by its uncompressed bytes against a per-tenant burst (2 MiB by
+// default) and refuses a bigger one for good, so a batch is cut, in
+// order, into requests of at most 1 MiB uncompressed; a bigger profile
+// goes alone.
+func TestPushSplitsBatchesTheRateLimitCouldNeverTake(t *testing.T) {
+	const kib = 1 << 10
+	srv := newPushServer(t, func(int) int { return 0 })
+	var batch []*upstream.Profile
+	for i, size := range []int{400 * kib, 400 * kib, 400 * kib, 3 << 20, 100 * kib, 100 * kib} {
+		p := newProfile(t, upstream.TypeCPU, i)
+		p.Data = gzipOf(t, size)
+		batch = append(batch, p)
+	}
+	sent, err := testPusher(srv.Server, nil).Export(context.Background(), batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pushes, _ := srv.seen()
+	var sizes []int
+	total, next := 0, 0
+	for _, req := range pushes {
+		sizes = append(sizes, len(req.Series))
+		total += len(req.Body)
+		for _, s := range req.Series {
+			if !bytes.Equal(s.Profile, batch[next].Data) {
+				t.Errorf("profile %d out of order", next)
+			}
+			next++
+		}
+	}
+	if !slices.Equal(sizes, []int{2, 1, 1, 2}) {
+		t.Errorf("profiles per request %v, want [2 1 1 2]", sizes)
+	}
+	if sent != total {
+		t.Errorf("Export reported %d bytes, the requests had %d", sent, total)
 	}
 }
