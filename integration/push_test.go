@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/pprof/profile"
+
 	"github.com/emberprof/ember"
 	"github.com/emberprof/ember/upstream"
 	"github.com/emberprof/ember/upstream/remote"
@@ -281,5 +283,54 @@ func TestRetryAfterALostAnswerCountsOnce(t *testing.T) {
 				t.Errorf("CPU total %d after a retry, want %d: the profile counted once", got, want)
 			}
 		})
+	}
+}
+
+// bigCPUProfile is a CPU profile at at of about 1.6 MiB uncompressed:
+// 4,500 samples, each on a function of its own with a long name.
+func bigCPUProfile(t *testing.T, at time.Time) []byte {
+	t.Helper()
+	p := handMadeCPUProfile(at)
+	pad := strings.Repeat("x", 300)
+	for i := range 4500 {
+		f := &profile.Function{ID: uint64(100 + i), Name: fmt.Sprintf("big.f%05d_%s", i, pad), Filename: "big.go"}
+		l := &profile.Location{ID: uint64(100 + i), Address: uint64(0x10000 + i), Line: []profile.Line{{Function: f, Line: 1}}}
+		p.Function, p.Location = append(p.Function, f), append(p.Location, l)
+		p.Sample = append(p.Sample, &profile.Sample{Location: []*profile.Location{l}, Value: []int64{1, int64(time.Millisecond)}})
+	}
+	var data bytes.Buffer
+	if err := p.Write(&data); err != nil {
+		t.Fatal(err)
+	}
+	return data.Bytes()
+}
+
+// TestPushBatchOverTheRateLimitBurstIsDelivered: a server with Pyroscope's
+// default ingestion limits (2 MiB burst per tenant) refuses any request
+// over 2 MiB uncompressed, however often it is retried. An interval of two
+// profiles of about 1.6 MiB each still arrives, because a push carries at
+// most 1 MiB of uncompressed profiles besides one bigger profile.
+func TestPushBatchOverTheRateLimitBurstIsDelivered(t *testing.T) {
+	t.Parallel()
+	srv := newOwnServer(t, "-distributor.ingestion-rate-limit-mb=4", "-distributor.ingestion-burst-size-mb=2")
+	up, err := remote.New(remote.Config{ServerAddress: srv.URL, UploadJitter: -1, MaxAttempts: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := serviceName(t)
+	at := time.Now().Add(-time.Second).Truncate(time.Second)
+	batch := []*upstream.Profile{
+		{Application: svc, Type: upstream.TypeCPU, From: at, Until: at.Add(time.Second), Data: bigCPUProfile(t, at)},
+		{Application: svc, Type: upstream.TypeCPU, Tags: map[string]string{"copy": "2"}, From: at, Until: at.Add(time.Second), Data: bigCPUProfile(t, at)},
+	}
+	up.UploadBatch(batch)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := up.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	fg := merged(t, newQuerier(srv.URL, ""), cpuTypeID, fmt.Sprintf(`{service_name=%q}`, svc), at.Add(-time.Minute), at.Add(time.Minute))
+	if got, want := int64(fg.Total), 2*(450+4500)*int64(time.Millisecond); got != want {
+		t.Errorf("CPU total %d, want %d: both profiles stored", got, want)
 	}
 }
