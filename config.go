@@ -5,6 +5,7 @@ import (
 
 	"github.com/emberprof/ember/internal/collect"
 	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/upstream/remote"
 )
 
 // Defaults for zero Config fields (after the environment is read).
@@ -94,6 +95,11 @@ type Config struct {
 	// Zero means upstream/remote's defaults.
 	MaxQueueProfiles int
 	MaxQueueBytes    int
+	// Transport is the server API profiles go through: empty for
+	// remote.TransportPush (an interval's profiles in one request, with
+	// a fall back to /ingest on servers without it), or
+	// remote.TransportIngest (one /ingest request per profile).
+	Transport remote.Transport
 	// StopTimeout bounds Stop and a waiting Flush (default
 	// DefaultStopTimeout). Shutdown takes its deadline from its context.
 	StopTimeout time.Duration

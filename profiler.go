@@ -79,6 +79,7 @@ func openUpstream(s settings) (upstream.Upstream, error) {
 			Logger:            s.Logger,
 			MaxQueueProfiles:  s.MaxQueueProfiles,
 			MaxQueueBytes:     s.MaxQueueBytes,
+			Transport:         s.Transport,
 			UploadJitter:      uploadJitter(s.UploadRate),
 		})
 	}

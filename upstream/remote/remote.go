@@ -1,6 +1,12 @@
 // Package remote delivers profiles to a Grafana Pyroscope server.
 //
-// Each profile is one POST to {ServerAddress}/ingest, a multipart body whose
+// By default an interval's profiles travel together, in one request to the
+// server's push API (push.v1.PusherService/Push; see [TransportPush]), as
+// one series each, with the labels /ingest would give them. Set
+// Config.Transport to [TransportIngest] for the older API described next;
+// a server that answers the push route with 404, 415 or 501 gets it too.
+//
+// With /ingest, each profile is one POST to {ServerAddress}/ingest, a multipart body whose
 // "profile" part is the gzipped pprof as Ember encoded it, with the query
 // parameters name=APP{tags}, from and until (Unix nanoseconds), spyName=gospy
 // and, for CPU, sampleRate=100. The server derives each series' profile type
@@ -103,10 +109,27 @@ const (
 // to two minutes.
 var defaultBackoff = retry.Backoff{Base: time.Second, Max: 30 * time.Second, MaxRetryAfter: 2 * time.Minute}
 
+// Transport names the server API profiles are delivered through.
+type Transport string
+
+const (
+	// TransportPush, the default, sends each interval's profiles in one
+	// request to push.v1.PusherService/Push (the connect protocol over
+	// HTTP, the API Grafana Alloy uses), one series per profile with its
+	// labels as key/value pairs and an ID that every retry repeats. A
+	// server whose push route answers 404, 415 or 501 is sent to with
+	// TransportIngest from then on, and the log says so once.
+	TransportPush Transport = "push"
+	// TransportIngest sends each profile in a request of its own to
+	// /ingest, the API of pyroscope-go and the older agents.
+	TransportIngest Transport = "ingest"
+)
+
 // Config says where and how to deliver.
 type Config struct {
 	// ServerAddress is the server's base URL, such as http://127.0.0.1:4040
-	// or https://host/prefix; /ingest is appended to its path. User info in
+	// or https://host/prefix; the API's path (/push.v1.PusherService/Push
+	// or /ingest) is appended to its path. User info in
 	// it is used as basic auth if BasicAuthUser is empty.
 	ServerAddress string
 	// AuthToken, if set, is sent as "Authorization: Bearer AuthToken" and
@@ -148,6 +171,9 @@ type Config struct {
 	// whose intervals end on the same second do not all send at once.
 	// Flush and Shutdown skip the delay. Negative means no delay.
 	UploadJitter time.Duration
+	// Transport is the server API to deliver through: TransportPush
+	// (the default when empty) or TransportIngest.
+	Transport Transport
 
 	backoff *retry.Backoff   // tests: shorter waits
 	now     func() time.Time // tests: the clock for Retry-After dates
@@ -155,13 +181,14 @@ type Config struct {
 }
 
 // Uploader delivers profiles to a Pyroscope server. It implements
-// [upstream.Upstream]; its methods are safe for concurrent use.
+// [upstream.BatchUploader]; its methods are safe for concurrent use.
 type Uploader struct {
-	queue *queue.Queue
-	own   *http.Client // the default client, closed at Shutdown; nil if the user's
+	queue   *queue.Queue
+	own     *http.Client // the default client, closed at Shutdown; nil if the user's
+	batches bool         // UploadBatch queues one job: the push transport
 }
 
-var _ upstream.Upstream = (*Uploader)(nil)
+var _ upstream.BatchUploader = (*Uploader)(nil)
 
 // New checks cfg and starts an Uploader. Shutdown releases it.
 func New(cfg Config) (*Uploader, error) {
@@ -191,6 +218,10 @@ func New(cfg Config) (*Uploader, error) {
 	} else {
 		in.client = withRedirectPolicy(in.client)
 	}
+	var exp queue.Exporter = queue.Single(in.Export)
+	if cfg.Transport == TransportPush {
+		exp, u.batches = newPusher(in, cfg.Logger), true
+	}
 	var delay time.Duration
 	if cfg.UploadJitter > 0 {
 		delay = time.Duration(rand.Int64N(int64(cfg.UploadJitter)))
@@ -205,7 +236,7 @@ func New(cfg Config) (*Uploader, error) {
 		Name:        "ember upstream/remote",
 		Logger:      cfg.Logger,
 		Now:         cfg.now,
-	}, in)
+	}, exp)
 	return u, nil
 }
 
@@ -226,6 +257,14 @@ func fillDefaults(cfg *Config) error {
 		if *f.value == 0 {
 			*f.value = f.def
 		}
+	}
+	switch cfg.Transport {
+	case "":
+		cfg.Transport = TransportPush
+	case TransportPush, TransportIngest:
+	default:
+		return fmt.Errorf("remote: Transport is %q; want %q, %q, or empty for %q",
+			cfg.Transport, TransportPush, TransportIngest, TransportPush)
 	}
 	if cfg.Timeout < 0 {
 		return fmt.Errorf("remote: Timeout is %v; want a positive duration, or 0 for %v", cfg.Timeout, DefaultTimeout)
@@ -318,6 +357,19 @@ func secrets(cfg Config, header http.Header) []string {
 
 // Upload queues p for delivery and returns at once.
 func (u *Uploader) Upload(p *upstream.Profile) { u.queue.Upload(p) }
+
+// UploadBatch queues one interval's profiles and returns at once. With
+// TransportPush they are delivered together, in one request; with
+// TransportIngest each goes on its own, as with Upload.
+func (u *Uploader) UploadBatch(profiles []*upstream.Profile) {
+	if u.batches {
+		u.queue.UploadBatch(profiles)
+		return
+	}
+	for _, p := range profiles {
+		u.queue.Upload(p)
+	}
+}
 
 // Flush waits until every profile uploaded before the call has been
 // delivered or given up on, or until ctx is done.
