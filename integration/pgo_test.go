@@ -3,6 +3,7 @@ package integration_test
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"runtime/pprof"
 	"strings"
 	"testing"
@@ -59,7 +60,7 @@ func edgeWeight(p *profile.Profile, caller, callee string) int64 {
 // SelectMergeProfile trimmed to a PGO profile that keeps the workload's
 // hot call with the start lines the compiler needs; tags in the service
 // name select series, and the label selector the samples of one pprof
-// label value.
+// label value; a proxy's bearer token is sent as uploads send it.
 func TestPGOFromServer(t *testing.T) {
 	base := serverURL(t)
 	r := startEmber(t, ember.Config{
@@ -95,6 +96,16 @@ func TestPGOFromServer(t *testing.T) {
 	if edgeWeight(a, "spinFor", "spinLoop") == 0 || edgeWeight(a, "spin", "spinLoop") != 0 {
 		t.Errorf(`{part="a"} keeps spin->spinLoop (%d ns) or loses spinFor->spinLoop (%d ns)`,
 			edgeWeight(a, "spin", "spinLoop"), edgeWeight(a, "spinFor", "spinLoop"))
+	}
+	// Behind a proxy that wants a bearer token, as uploads are.
+	proxy := newAuthProxy(t, base, func(r *http.Request) bool { return r.Header.Get("Authorization") == "Bearer s3cret-token" })
+	viaProxy, err := pgoFromServer(t, remote.Config{ServerAddress: proxy.URL, AuthToken: "s3cret-token"}, r.svc, "", start, end)
+	if err != nil || edgeWeight(viaProxy, "spinFor", "spinLoop") == 0 {
+		t.Errorf("through the proxy with the token: err = %v, profile %v", err, viaProxy)
+	}
+	_, err = pgoFromServer(t, remote.Config{ServerAddress: proxy.URL, AuthToken: "wrong-token"}, r.svc, "", start, end)
+	if err == nil || !strings.Contains(err.Error(), "401") || strings.Contains(err.Error(), "wrong-token") {
+		t.Errorf("through the proxy with a wrong token: err = %v, want a 401 without the token", err)
 	}
 	none, err := pgoFromServer(t, remote.Config{ServerAddress: base}, r.svc+"{env=other}", "", start, end)
 	if err != nil {
