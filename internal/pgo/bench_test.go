@@ -113,22 +113,22 @@ func peakHeap() (stop func() uint64) {
 
 // BenchmarkMergeDay merges a day of 15 s CPU profiles from files, with
 // this package and with google/pprof (profile.Parse of each file, then
-// profile.Merge of all), and reports both times and peak heaps and their
-// ratios. Run it as
+// profile.Merge of all), and reports both wall and CPU times, peak heaps
+// and allocations, and their ratios. Run it as
 //
 //	go test -run '^$' -bench MergeDay -benchtime 1x -count 3 -benchmem ./internal/pgo
 func BenchmarkMergeDay(b *testing.B) {
 	paths := dayFiles(b)
 	b.Logf("%d files, %.1f MB", len(paths), float64(day.bytes)/1e6)
 
-	var ember, pprof time.Duration
+	var ember, pprof, emberCPU, pprofCPU time.Duration
 	var emberPeak, pprofPeak uint64
 	var emberAlloc, pprofAlloc uint64
 	var out, fullOut int
 	for b.Loop() {
 		allocs := totalAlloc()
 		stop := peakHeap()
-		t0 := time.Now()
+		t0, c0 := time.Now(), processCPU()
 		m, err := MergeFiles(paths, nil, runtime.GOMAXPROCS(0))
 		if err != nil {
 			b.Fatal(err)
@@ -138,19 +138,21 @@ func BenchmarkMergeDay(b *testing.B) {
 			b.Fatal(err)
 		}
 		ember += time.Since(t0)
+		emberCPU += processCPU() - c0
 		emberPeak = max(emberPeak, stop())
 		emberAlloc += totalAlloc() - allocs
 		out = buf.Len()
 
 		allocs = totalAlloc()
 		stop = peakHeap()
-		t0 = time.Now()
+		t0, c0 = time.Now(), processCPU()
 		full := pprofMerge(b, paths)
 		buf.Reset()
 		if err := full.Write(&buf); err != nil {
 			b.Fatal(err)
 		}
 		pprof += time.Since(t0)
+		pprofCPU += processCPU() - c0
 		pprofPeak = max(pprofPeak, stop())
 		pprofAlloc += totalAlloc() - allocs
 		fullOut = buf.Len()
@@ -159,6 +161,9 @@ func BenchmarkMergeDay(b *testing.B) {
 	b.ReportMetric(ember.Seconds()/n, "ember-s")
 	b.ReportMetric(pprof.Seconds()/n, "pprof-s")
 	b.ReportMetric(pprof.Seconds()/ember.Seconds(), "time-ratio")
+	// CPU seconds used, which a shared machine does not inflate.
+	b.ReportMetric(emberCPU.Seconds()/n, "ember-cpu-s")
+	b.ReportMetric(pprofCPU.Seconds()/n, "pprof-cpu-s")
 	b.ReportMetric(float64(emberPeak)/1e6, "ember-peak-MB")
 	b.ReportMetric(float64(pprofPeak)/1e6, "pprof-peak-MB")
 	b.ReportMetric(float64(pprofPeak)/float64(emberPeak), "peak-ratio")
