@@ -1,8 +1,11 @@
 package ember
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestUnsendableSettingsFailStart checks that what no request could carry
@@ -74,5 +77,29 @@ func TestRedactAddress(t *testing.T) {
 		if got := redactAddress(in); got != want {
 			t.Errorf("redactAddress(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestStopErrorHasOnePrefix checks, against a server that never answers,
+// that the error of an undelivered profile reads "ember: upstream/remote:
+// ...", not "ember: ember upstream/remote: ...".
+func TestStopErrorHasOnePrefix(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	p, err := Start(Config{ApplicationName: "a", ServerAddress: srv.URL, ProfileTypes: []ProfileType{ProfileGoroutines},
+		StopTimeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = p.Stop()
+	if err == nil || !strings.HasPrefix(err.Error(), "ember: upstream/remote: ") || strings.Count(err.Error(), "ember") != 1 {
+		t.Fatalf("got %v, want one ember: prefix", err)
 	}
 }

@@ -40,5 +40,5 @@ func ExampleNew() {
 	for _, f := range files {
 		fmt.Println(filepath.Base(f)) // go tool pprof -http=:0 DIR/*goroutines*
 	}
-	// Output: checkout.goroutines.20261124T223000Z-20261124T223015Z.pb.gz
+	// Output: checkout.goroutines.20261124T223000.000Z-20261124T223015.000Z.pb.gz
 }

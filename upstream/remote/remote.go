@@ -168,7 +168,7 @@ func New(cfg Config) (*Uploader, error) {
 		MaxAttempts: cfg.MaxAttempts,
 		Backoff:     *cfg.backoff,
 		Delay:       delay,
-		Name:        "ember upstream/remote",
+		Name:        "upstream/remote",
 		Logger:      cfg.Logger,
 		Now:         cfg.now,
 	}, in)
