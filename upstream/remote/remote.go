@@ -116,6 +116,11 @@ type Config struct {
 	// Flush and Shutdown skip the delay. Negative means no delay.
 	UploadJitter time.Duration
 
+	// Address is pyroscope-go's name for ServerAddress.
+	Address string
+	// Threads is pyroscope-go's name for Workers.
+	Threads int
+
 	backoff *retry.Backoff   // tests: shorter waits
 	now     func() time.Time // tests: the clock for Retry-After dates
 }
@@ -131,6 +136,9 @@ var _ upstream.Upstream = (*Uploader)(nil)
 
 // New checks cfg and starts an Uploader. Shutdown releases it.
 func New(cfg Config) (*Uploader, error) {
+	if err := applyAliases(&cfg); err != nil {
+		return nil, err
+	}
 	if err := fillDefaults(&cfg); err != nil {
 		return nil, err
 	}
