@@ -38,6 +38,11 @@ func SanitizeProfile(gz []byte) ([]byte, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
+	// Parsing accepts samples that point at missing locations, which
+	// Write would then dereference (found by FuzzSanitizeProfile).
+	if err := p.CheckValid(); err != nil {
+		return nil, false, err
+	}
 	for _, s := range p.Sample {
 		s.Label = sanitizeStrLabels(s.Label)
 		s.NumLabel = sanitizeNumLabels(s.NumLabel)

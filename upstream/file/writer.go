@@ -104,6 +104,9 @@ func withTags(data []byte, tags map[string]string) ([]byte, error) {
 		return data, nil
 	}
 	p, err := profile.ParseData(data)
+	if err == nil {
+		err = p.CheckValid() // Write dereferences what parsing let through
+	}
 	if err != nil {
 		return nil, fmt.Errorf("decode profile: %w", err)
 	}
