@@ -75,8 +75,8 @@ func checkHeaderName(from, name string) error {
 	return nil
 }
 
-// checkAddress refuses a server address Ember could never send to. It
-// returns the same errors remote.New would, and a port out of range,
+// checkAddress refuses a server address Ember could never send to (what
+// remote.New refuses, and a port out of range, which it lets through),
 // naming the setting and showing the address without its password.
 func (s setting) checkAddress() error {
 	shown := setting{from: s.from, value: redactAddress(s.value)}
