@@ -5,6 +5,7 @@ import (
 
 	"github.com/emberprof/ember/internal/collect"
 	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/upstream/remote"
 )
 
 // Defaults for zero Config fields (after the environment is read).
@@ -21,6 +22,9 @@ const (
 	// interval's goroutine profile is skipped, because its cost grows with
 	// every goroutine (about 50 ms at 10,000 on a small machine).
 	DefaultMaxGoroutinesForProfile = collect.DefaultMaxGoroutines
+	// DefaultSampleRate is the CPU profile's sampling rate in Hz, the one
+	// runtime/pprof uses; as in pyroscope-go, it is the only one.
+	DefaultSampleRate = 100
 )
 
 // Config configures [Start]. Only ApplicationName matters for a start;
@@ -54,8 +58,10 @@ type Config struct {
 	TenantID string
 	// HTTPHeaders are added to every upload; treated as secrets.
 	HTTPHeaders map[string]string
-	// HTTPClient, if set, sends the uploads as given (an *http.Client or
-	// anything with its Do method).
+	// HTTPClient, if set, sends the uploads (an *http.Client or anything
+	// with its Do method). An *http.Client follows only the redirects the
+	// README allows, through a copy; any other Do that follows redirects
+	// itself decides where the request and its headers go.
 	HTTPClient HTTPClient
 
 	// UploadRate is the interval length (default 15 s, at least
@@ -91,14 +97,20 @@ type Config struct {
 	// Zero means upstream/remote's defaults.
 	MaxQueueProfiles int
 	MaxQueueBytes    int
+	// Transport is the server API profiles go through: empty for
+	// remote.TransportPush (an interval's profiles in one request, with
+	// a fall back to /ingest on servers without it), or
+	// remote.TransportIngest (one /ingest request per profile).
+	Transport remote.Transport
 	// StopTimeout bounds Stop and a waiting Flush (default
 	// DefaultStopTimeout). Shutdown takes its deadline from its context.
 	StopTimeout time.Duration
 
-	// Deprecated: pyroscope-go's; Go's CPU profile samples at 100 Hz.
-	// Ignored.
+	// Deprecated: pyroscope-go's; ignored, as there: the CPU profile
+	// samples at DefaultSampleRate. Another rate is logged at Start.
 	SampleRate uint32
-	// Deprecated: pyroscope-go's; ignored.
+	// Deprecated: pyroscope-go's, with its meaning: intervals end only
+	// when the program calls Flush (and at Stop), never every UploadRate.
 	DisableAutomaticResets bool
 	// Deprecated: pyroscope-go's; ignored.
 	DisableCumulativeMerge bool

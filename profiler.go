@@ -53,6 +53,7 @@ func start(s settings) (*Profiler, error) {
 		Logger:        s.Logger,
 		DisableGCRuns: s.DisableGCRuns,
 		MaxGoroutines: s.MaxGoroutinesForProfile,
+		FlushOnly:     s.DisableAutomaticResets,
 	})
 	if err != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), s.StopTimeout)
@@ -60,6 +61,7 @@ func start(s settings) (*Profiler, error) {
 		up.Shutdown(ctx)
 		return nil, fmt.Errorf("ember: %w", err)
 	}
+	logDeprecated(s.Config)
 	s.Logger.Infof("profiling %s every %v: %v", s.app, s.UploadRate, s.profileTypes)
 	return &Profiler{session: sess, up: up, stopTimeout: s.StopTimeout, cpuAtStart: cpuAtStart}, nil
 }
@@ -82,6 +84,7 @@ func openUpstream(s settings) (upstream.Upstream, error) {
 			Logger:            s.Logger,
 			MaxQueueProfiles:  s.MaxQueueProfiles,
 			MaxQueueBytes:     s.MaxQueueBytes,
+			Transport:         s.Transport,
 			UploadJitter:      uploadJitter(s.UploadRate),
 		})
 	}

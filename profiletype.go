@@ -12,7 +12,7 @@ const (
 	ProfileAllocObjects  ProfileType = "alloc_objects"  // Objects allocated in the interval.
 	ProfileInuseSpace    ProfileType = "inuse_space"    // Live bytes, as of the last GC.
 	ProfileAllocSpace    ProfileType = "alloc_space"    // Bytes allocated in the interval.
-	ProfileGoroutines    ProfileType = "goroutines"     // Goroutine stacks at the interval's end.
+	ProfileGoroutines    ProfileType = "goroutine"      // Goroutine stacks at the interval's end ("goroutines" is accepted too).
 	ProfileMutexCount    ProfileType = "mutex_count"    // Mutex contentions in the interval.
 	ProfileMutexDuration ProfileType = "mutex_duration" // Time waiting for mutexes in the interval.
 	ProfileBlockCount    ProfileType = "block_count"    // Blocking events in the interval.

@@ -35,3 +35,37 @@ func TestGoroutineLeakWhereGoHasIt(t *testing.T) {
 		t.Errorf("with the leak profile: %d profiles, want 1", n)
 	}
 }
+
+// TestGoroutineTypeHasBothSpellings: pyroscope-go v1.5.0 calls the type
+// "goroutine", v1.4 called it "goroutines"; both collect the goroutine
+// profile, from Config and from PYROSCOPE_PROFILE_TYPES.
+func TestGoroutineTypeHasBothSpellings(t *testing.T) {
+	if ProfileGoroutines != "goroutine" {
+		t.Errorf("ProfileGoroutines = %q, want pyroscope-go v1.5.0's \"goroutine\"", ProfileGoroutines)
+	}
+	for _, tc := range []struct {
+		name  string
+		types []ProfileType
+		env   string
+	}{
+		{"Config goroutine", []ProfileType{"goroutine"}, ""},
+		{"Config goroutines", []ProfileType{"goroutines"}, ""},
+		{"env goroutine", nil, "cpu,goroutine"},
+		{"env goroutines", nil, "goroutines"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.env != "" {
+				t.Setenv("PYROSCOPE_PROFILE_TYPES", tc.env)
+			}
+			rec := &recorder.Recorder{}
+			p, err := Start(Config{ApplicationName: "a", Upstream: rec, ProfileTypes: tc.types})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.Stop()
+			if n := len(rec.Profiles(upstream.TypeGoroutines)); n != 1 {
+				t.Errorf("%d goroutine profiles, want 1", n)
+			}
+		})
+	}
+}

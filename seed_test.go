@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emberprof/ember/internal/progtest"
 	"github.com/google/pprof/profile"
 )
 
@@ -16,13 +17,6 @@ import (
 // module, with nothing changed but its import line, runs it with no
 // server configured, and reads its first CPU profile file.
 func TestSeedProgramRunsWithOneImportChanged(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a program")
-	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command:", err)
-	}
 	root, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
@@ -35,24 +29,8 @@ func TestSeedProgramRunsWithOneImportChanged(t *testing.T) {
 	if bytes.Equal(ours, src) {
 		t.Fatal("the seed's pyroscope-go import line was not found")
 	}
-	sum, err := os.ReadFile("go.sum")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	mod := "module seed\n\ngo 1.26\n\nrequire github.com/emberprof/ember v0.0.0\n\nreplace github.com/emberprof/ember => " + root + "\n"
-	for name, data := range map[string][]byte{"main.go": ours, "go.mod": []byte(mod), "go.sum": sum} {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	bin := filepath.Join(dir, "seed")
-	build := exec.Command(goBin, "build", "-o", bin, ".")
-	build.Dir = dir
-	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("the seed program does not build against ember:\n%s", out)
-	}
+	bin := progtest.Build(t, root, "seed", map[string]string{"main.go": string(ours)})
+	dir := filepath.Dir(bin)
 
 	out := filepath.Join(dir, "profiles")
 	run := exec.Command(bin)

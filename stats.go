@@ -27,6 +27,11 @@ type Stats struct {
 	// idle machine, more under heavy load. CPU time in a gap is not in any
 	// profile.
 	CPUSamplingGap time.Duration
+	// DeltaPath is how the heap, mutex and block profiles are read:
+	// "fast" (the runtime's records, directly) or "portable" (through
+	// runtime/pprof, about 50 times the CPU), as godeltaprof.ReadPath
+	// decided; Start logs it with the reason. Empty without those types.
+	DeltaPath string
 	// Upload counts what the upstream did with the profiles: enqueued,
 	// delivered, retried, failed, dropped, bytes sent, last error.
 	Upload upstream.Stats
@@ -50,6 +55,7 @@ func (p *Profiler) Stats() Stats {
 		Intervals: s.Intervals,
 		Profiles:  make(map[string]ProfileStats, len(s.Types)),
 		ForcedGCs: s.ForcedGCs,
+		DeltaPath: s.DeltaPath,
 		Upload:    p.up.Stats(),
 
 		CPUSamplingGap: cpuprof.ReadStats().GapTotal - p.cpuAtStart.GapTotal,

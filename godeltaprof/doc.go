@@ -28,7 +28,11 @@
 // # Go releases
 //
 // Go 1.26 and 1.27 use the fast path. On any other release the package still
-// builds and works by computing deltas from runtime/pprof's own output.
+// builds and works by computing deltas from runtime/pprof's own output (the
+// portable path, about 50 times the CPU). Before the fast path is used, the
+// heap records it reads are compared once with runtime.MemProfile's, so a
+// point release that changed their layout falls back rather than reading
+// garbage. ReadPath tells which path runs, and why.
 //
 // # Cost
 //

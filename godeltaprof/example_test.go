@@ -107,3 +107,14 @@ func ExampleNewBlockProfiler() {
 	fmt.Println(p.PeriodType.Type, p.SampleType[1].Type)
 	// Output: contentions delay
 }
+
+// Check which path the profilers run: a program (or a test in CI) can warn
+// when a new Go release puts it on the portable path.
+func ExampleReadPath() {
+	path, why := godeltaprof.ReadPath()
+	if path != godeltaprof.PathFast {
+		log.Printf("godeltaprof runs the %s path: %s", path, why)
+	}
+	fmt.Println(path == godeltaprof.PathFast || path == godeltaprof.PathPortable)
+	// Output: true
+}

@@ -11,6 +11,12 @@ type memRecord struct {
 	Stack                     []uintptr
 }
 
+// counts returns the record's alloc objects, free objects, alloc bytes
+// and free bytes, as runtime.MemProfileRecord has them.
+func (r *memRecord) counts() [4]int64 {
+	return [4]int64{r.AllocObjects, r.FreeObjects, r.AllocBytes, r.FreeBytes}
+}
+
 //go:linkname runtime_memProfile runtime.pprof_memProfileInternal
 func runtime_memProfile(p []memRecord, inuseZero bool) (n int, ok bool)
 

@@ -109,10 +109,11 @@ func (o ProfileOptions) now() time.Time {
 
 var defaultOptions = ProfileOptions{GenericsFrames: true, LazyMappings: true}
 
-// newSource returns the fast source for k when this Go release has one,
-// unless fallback is set; otherwise the one built on runtime/pprof.
+// newSource returns the fast source for k when this Go release has one
+// and ReadPath chose it, unless fallback is set; otherwise the one built
+// on runtime/pprof.
 func newSource(k *kind, opts ProfileOptions, fallback bool) source {
-	if !fallback {
+	if path, _ := readPath(); !fallback && path == PathFast {
 		if s := newFastSource(k, opts); s != nil {
 			return s
 		}

@@ -5,16 +5,27 @@ import (
 	"time"
 
 	"github.com/emberprof/ember"
+	"github.com/emberprof/ember/upstream/remote"
 )
 
 // TestIntervalsFromAnOutageArriveAfterIt: the server goes away for a few
 // intervals and comes back; Ember keeps the profiles it could not deliver
 // (well within its queue bound) and delivers them once the server is
-// back, so every interval of the run is stored.
+// back, so every interval of the run is stored; on both transports.
 func TestIntervalsFromAnOutageArriveAfterIt(t *testing.T) {
 	t.Parallel()
+	for _, tr := range []remote.Transport{remote.TransportPush, remote.TransportIngest} {
+		t.Run(string(tr), func(t *testing.T) {
+			t.Parallel()
+			outage(t, tr)
+		})
+	}
+}
+
+// outage runs TestIntervalsFromAnOutageArriveAfterIt over transport tr.
+func outage(t *testing.T, tr remote.Transport) {
 	srv := newOwnServer(t)
-	r := startEmber(t, ember.Config{ServerAddress: srv.URL, ProfileTypes: []ember.ProfileType{ember.ProfileGoroutines}})
+	r := startEmber(t, ember.Config{ServerAddress: srv.URL, Transport: tr, ProfileTypes: []ember.ProfileType{ember.ProfileGoroutines}})
 	time.Sleep(2 * rate)
 	srv.Stop()
 	down := time.Now()

@@ -17,14 +17,16 @@ type ownServer struct {
 	script string
 	dir    string
 	port   int
+	flags  []string // the server's own flags, after the script's
 	URL    string
 }
 
-// newOwnServer starts a server for t on a free port, or skips when
-// EMBER_PYROSCOPE_SCRIPT is unset. It is stopped when t ends.
-func newOwnServer(t *testing.T) *ownServer {
+// newOwnServer starts a server for t on a free port, with flags added to
+// the script's, or skips when EMBER_PYROSCOPE_SCRIPT is unset. It is
+// stopped when t ends.
+func newOwnServer(t *testing.T, flags ...string) *ownServer {
 	t.Helper()
-	s := &ownServer{t: t, script: envOrSkip(t, "EMBER_PYROSCOPE_SCRIPT"), dir: t.TempDir(), port: freePort(t)}
+	s := &ownServer{t: t, script: envOrSkip(t, "EMBER_PYROSCOPE_SCRIPT"), dir: t.TempDir(), port: freePort(t), flags: flags}
 	s.Start()
 	t.Cleanup(s.Stop)
 	return s
@@ -33,7 +35,7 @@ func newOwnServer(t *testing.T) *ownServer {
 // Start starts (or restarts) the server on its port and waits until ready.
 func (s *ownServer) Start() {
 	s.t.Helper()
-	out := s.run("start", s.dir, strconv.Itoa(s.port))
+	out := s.run(append([]string{"start", s.dir, strconv.Itoa(s.port)}, s.flags...)...)
 	s.URL = strings.TrimSpace(out)
 }
 

@@ -21,7 +21,7 @@ var profileTypeIDs = map[ember.ProfileType]string{
 	ember.ProfileAllocObjects:  "memory:alloc_objects:count:space:bytes",
 	ember.ProfileInuseSpace:    "memory:inuse_space:bytes:space:bytes",
 	ember.ProfileAllocSpace:    "memory:alloc_space:bytes:space:bytes",
-	ember.ProfileGoroutines:    "goroutines:goroutine:count:goroutine:count",
+	ember.ProfileGoroutines:    "goroutine:goroutine:count:goroutine:count",
 	ember.ProfileMutexCount:    "mutex:contentions:count:contentions:count",
 	ember.ProfileMutexDuration: "mutex:delay:nanoseconds:contentions:count",
 	ember.ProfileBlockCount:    "block:contentions:count:contentions:count",

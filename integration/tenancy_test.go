@@ -10,7 +10,7 @@ import (
 	"github.com/emberprof/ember"
 )
 
-const goroutinesID = "goroutines:goroutine:count:goroutine:count"
+const goroutinesID = "goroutine:goroutine:count:goroutine:count"
 
 // runGoroutines runs a goroutines-only profiler for about n intervals,
 // stops it and returns it with Shutdown's error. Goroutine profiles need

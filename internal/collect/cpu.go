@@ -41,6 +41,16 @@ func (c *CPU) Type() upstream.Type { return upstream.TypeCPU }
 // start of the first window.
 func (c *CPU) LastCut() time.Time { return c.lastCut }
 
+// Close ends the collector's window, discarding what it recorded, so the
+// runtime CPU profile stops if no other window is open. It is for a
+// session that fails to start; Collect(true) ends a running one.
+func (c *CPU) Close() {
+	if c.win != nil {
+		c.win.Stop()
+		c.win = nil
+	}
+}
+
 // Collect implements Collector.
 func (c *CPU) Collect(final bool) ([]byte, error) {
 	if c.win == nil {

@@ -32,6 +32,9 @@ type Options struct {
 	Logger        upstream.Logger
 	DisableGCRuns bool
 	MaxGoroutines int // goroutine profile limit; 0 for the default, < 0 for none
+	// FlushOnly ends intervals only at Flush and Stop, never on the clock
+	// (pyroscope-go's DisableAutomaticResets).
+	FlushOnly bool
 }
 
 // Session collects profiles until Stop.
@@ -46,6 +49,7 @@ type Session struct {
 	restamper  pprofenc.Restamper       // reused: one goroutine cuts
 	from       time.Time                // the current interval's start
 	cutAt      time.Time                // the delta profilers' clock: the instant being cut
+	deltaPath  godeltaprof.Path         // how the delta profilers read; "" if none runs
 	skipping   map[upstream.Type]bool   // the type's last interval was skipped
 	lastErr    map[upstream.Type]string // the type's last failure, logged
 
@@ -80,6 +84,11 @@ func Start(o Options) (*Session, error) {
 	}
 	s.tags[IDTag] = ID()
 	if err := s.openCollectors(); err != nil {
+		// Nothing may outlive a failed Start: not the CPU profile (the
+		// runtime's writer goroutine and its growing segment), nor the rates.
+		if s.cpu != nil {
+			s.cpu.Close()
+		}
 		s.undoRates()
 		return nil, err
 	}
@@ -119,6 +128,7 @@ func (s *Session) openCollectors() error {
 		s.collectors = append(s.collectors, cpu)
 	}
 	s.cutAt = s.from
+	s.logDeltaPath()
 	clock := godeltaprof.ProfileOptions{GenericsFrames: true, Clock: func() time.Time { return s.cutAt }}
 	if _, ok := s.plan[upstream.TypeHeap]; ok {
 		h, err := collect.NewHeap(godeltaprof.NewHeapProfilerWithOptions(clock), s.opts.DisableGCRuns)
@@ -136,14 +146,14 @@ func (s *Session) openCollectors() error {
 		s.collectors = append(s.collectors, collect.NewGoroutines(limit))
 	}
 	if wantMutex {
-		d, err := collect.NewDelta(upstream.TypeMutex, godeltaprof.NewMutexProfilerWithOptions(clock))
+		d, err := newDelta(upstream.TypeMutex, godeltaprof.NewMutexProfilerWithOptions(clock))
 		if err != nil {
 			return fmt.Errorf("mutex profile: %w", err)
 		}
 		s.collectors = append(s.collectors, d)
 	}
 	if _, ok := s.plan[upstream.TypeBlock]; ok {
-		d, err := collect.NewDelta(upstream.TypeBlock, godeltaprof.NewBlockProfilerWithOptions(clock))
+		d, err := newDelta(upstream.TypeBlock, godeltaprof.NewBlockProfilerWithOptions(clock))
 		if err != nil {
 			return fmt.Errorf("block profile: %w", err)
 		}
@@ -161,14 +171,43 @@ func (s *Session) openCollectors() error {
 	return nil
 }
 
+// readPath is godeltaprof.ReadPath; tests replace it.
+var readPath = godeltaprof.ReadPath
+
+// logDeltaPath says which path the heap, mutex and block profilers run,
+// if any of them is planned: the portable one costs about 50 times the
+// CPU of the fast one, which must not happen silently.
+func (s *Session) logDeltaPath() {
+	for _, t := range []upstream.Type{upstream.TypeHeap, upstream.TypeMutex, upstream.TypeBlock} {
+		if _, ok := s.plan[t]; !ok {
+			continue
+		}
+		path, why := readPath()
+		s.deltaPath = path
+		if path == godeltaprof.PathFast {
+			s.opts.Logger.Infof("heap, mutex and block deltas: fast path (%s)", why)
+		} else {
+			s.opts.Logger.Infof("heap, mutex and block deltas: %s path, about 50 times the CPU of the fast path: %s", path, why)
+		}
+		return
+	}
+}
+
+// newDelta is collect.NewDelta; tests replace it to make a collector fail.
+var newDelta = collect.NewDelta
+
 func (s *Session) run() {
 	defer close(s.done)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	var boundaries <-chan time.Time // nil with FlushOnly: never ready
+	if !s.opts.FlushOnly {
+		boundaries = timer.C
+	}
 	for {
 		timer.Reset(time.Until(nextBoundary(s.from, s.opts.Rate)))
 		select {
-		case <-timer.C:
+		case <-boundaries:
 			s.cut(false)
 		case ack := <-s.flushes:
 			s.cut(false)
@@ -357,6 +396,7 @@ func (s *Session) undoRates() {
 // Stats returns a snapshot of the session's counters.
 func (s *Session) Stats() Stats {
 	st := s.counters.snapshot()
+	st.DeltaPath = string(s.deltaPath)
 	if s.heap != nil {
 		st.ForcedGCs = s.heap.ForcedGCs()
 	}

@@ -19,6 +19,7 @@ type Stats struct {
 	Intervals uint64                      // Intervals completed.
 	ForcedGCs uint64                      // Collections run to refresh the heap profile.
 	Types     map[upstream.Type]TypeStats // Per runtime profile.
+	DeltaPath string                      // godeltaprof.ReadPath's path, or "" without heap, mutex or block.
 }
 
 type counters struct {

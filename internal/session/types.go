@@ -21,7 +21,8 @@ var kinds = map[string]kind{
 	"alloc_objects":  {upstream.TypeHeap, "alloc_objects"},
 	"inuse_space":    {upstream.TypeHeap, "inuse_space"},
 	"alloc_space":    {upstream.TypeHeap, "alloc_space"},
-	"goroutines":     {upstream.TypeGoroutines, ""},
+	"goroutine":      {upstream.TypeGoroutines, ""},
+	"goroutines":     {upstream.TypeGoroutines, ""}, // pyroscope-go before v1.5.0
 	"mutex_count":    {upstream.TypeMutex, "contentions"},
 	"mutex_duration": {upstream.TypeMutex, "delay"},
 	"block_count":    {upstream.TypeBlock, "contentions"},

@@ -84,7 +84,7 @@ func TestServerMessage(t *testing.T) {
 		"a\x00b\x1bc":            "a b c",
 		strings.Repeat("é", 400): strings.Repeat("é", 256) + "…",
 	} {
-		if got := serverMessage([]byte(body)); got != want {
+		if got := serverMessage([]byte(body), strings.Clone); got != want {
 			t.Errorf("serverMessage(%.40q) = %.40q, want %.40q", body, got, want)
 		}
 	}

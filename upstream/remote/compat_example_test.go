@@ -30,5 +30,5 @@ func ExampleNewRemote() {
 	r.Upload(&upstream.Profile{Application: "checkout", Type: upstream.TypeGoroutines,
 		From: time.Now().Add(-15 * time.Second), Until: time.Now(), Data: goroutines.Bytes()})
 	r.Stop() // delivers what is queued, for at most remote.StopTimeout
-	// Output: POST /pyroscope/ingest
+	// Output: POST /pyroscope/push.v1.PusherService/Push
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -290,67 +291,6 @@ func TestSlowServerOverflowDropsOldest(t *testing.T) {
 	}
 }
 
-func TestRedirectToAnotherHostCarriesNoCredentials(t *testing.T) {
-	other := &recorder{}
-	otherSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		other.add(parseIngest(t, r))
-	}))
-	defer otherSrv.Close()
-	// The same server seen under another host name.
-	otherURL := strings.Replace(otherSrv.URL, "127.0.0.1", "localhost", 1)
-
-	same := &recorder{}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/ingest", func(w http.ResponseWriter, r *http.Request) {
-		if strings.Contains(r.URL.Query().Get("name"), "away") {
-			http.Redirect(w, r, otherURL+"/moved?"+r.URL.RawQuery, http.StatusTemporaryRedirect)
-			return
-		}
-		http.Redirect(w, r, "/here?"+r.URL.RawQuery, http.StatusPermanentRedirect)
-	})
-	mux.HandleFunc("/here", func(w http.ResponseWriter, r *http.Request) { same.add(parseIngest(t, r)) })
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-
-	for _, auth := range []string{"bearer", "basic"} {
-		other.reset()
-		same.reset()
-		cfg := fastConfig(srv.URL)
-		if auth == "bearer" {
-			cfg.AuthToken = "tok3n"
-		} else {
-			cfg.ServerAddress = strings.Replace(srv.URL, "://", "://alice:s3cret@", 1)
-		}
-		cfg.TenantID = "t1"
-		cfg.HTTPHeaders = map[string]string{"X-Api-Key": "k3y"}
-		u := mustNew(t, cfg)
-		near := newProfile(t, upstream.TypeCPU, 0)
-		far := newProfile(t, upstream.TypeHeap, 0)
-		far.Tags = map[string]string{"away": "1"}
-		u.Upload(near)
-		u.Upload(far)
-		flush(t, u)
-		if s := u.Stats(); s.Delivered != 2 {
-			t.Fatalf("%s: stats %+v", auth, s)
-		}
-		if r := same.all(); len(r) != 1 || r[0].Header.Get("Authorization") == "" || r[0].Header.Get("X-Api-Key") != "k3y" {
-			t.Errorf("%s: a same-host redirect lost the credentials: %v", auth, r)
-		}
-		r := other.all()
-		if len(r) != 1 {
-			t.Fatalf("%s: %d requests reached the other host", auth, len(r))
-		}
-		for _, h := range []string{"Authorization", "X-Api-Key", "Cookie"} {
-			if v := r[0].Header.Get(h); v != "" {
-				t.Errorf("%s: %s %q reached the other host", auth, h, v)
-			}
-		}
-		if !strings.HasPrefix(r[0].Query.Get("name"), "app{") {
-			t.Errorf("%s: the redirected request lost its query: %v", auth, r[0].Query)
-		}
-	}
-}
-
 func TestHugeResponseBodyIsNotReadWhole(t *testing.T) {
 	for _, status := range []int{http.StatusOK, http.StatusBadRequest} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -498,4 +438,124 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// slowAnswer is how late a healthy but loaded server was seen to answer an
+// upload it had already stored.
+const slowAnswer = 11 * time.Second
+
+// TestSlowServerStoresEachProfileOnce: a server that stores each profile
+// and answers slowAnswer later must get it once, with the default attempt
+// timeout. Time runs 100 times faster here: the default timeout and the
+// server's delay are both divided by 100.
+func TestSlowServerStoresEachProfileOnce(t *testing.T) {
+	const scale = 100
+	rec := &recorder{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec.add(parseIngest(t, r))
+		time.Sleep(slowAnswer / scale)
+	}))
+	defer srv.Close()
+	cfg := fastConfig(srv.URL)
+	cfg.scale = scale
+	cfg.Workers = 3
+	u := mustNew(t, cfg)
+	for i := range 6 {
+		u.Upload(newProfile(t, threeTypes[i%3], i))
+	}
+	flush(t, u)
+	stored := map[string]int{}
+	for _, r := range rec.all() {
+		stored[marker(t, r.Profile)]++
+	}
+	dups := 0
+	for m, n := range stored {
+		if n != 1 {
+			dups += n - 1
+			t.Errorf("%s stored %d times", m, n)
+		}
+	}
+	if s := u.Stats(); s.Delivered != 6 || s.Retried != 0 || len(stored) != 6 {
+		t.Errorf("stats %+v, %d distinct profiles stored; want 6 delivered once each", s, len(stored))
+	}
+	t.Logf("profiles stored: %d distinct, %d duplicates", len(stored), dups)
+}
+
+// resetListener hands connections to an HTTP server, or, while reset is
+// set, reads a little of the request and resets the connection.
+type resetListener struct {
+	net.Listener
+	reset atomic.Bool
+}
+
+func (l *resetListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil || !l.reset.Load() {
+			return c, err
+		}
+		go func() {
+			c.Read(make([]byte, 512))
+			c.(*net.TCPConn).SetLinger(0) // close with RST
+			c.Close()
+		}()
+	}
+}
+
+// TestConnectionResetsLogOncePerKind: every reset carries another local
+// port in its message, yet a run of them is one kind of failure and logs
+// one error line; a different kind logs again, and so does the first kind
+// after a success.
+func TestConnectionResetsLogOncePerKind(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rl := &resetListener{Listener: l}
+	rl.reset.Store(true)
+	var status atomic.Int32
+	status.Store(http.StatusServiceUnavailable)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.WriteHeader(int(status.Load()))
+	})}
+	srv.SetKeepAlivesEnabled(false)
+	go srv.Serve(rl)
+	defer srv.Close()
+
+	log := &logRecorder{}
+	cfg := fastConfig("http://" + l.Addr().String())
+	cfg.Logger = log
+	cfg.Workers = 1
+	cfg.MaxAttempts = 1 << 20
+	u := mustNew(t, cfg)
+	errorLines := func() int { return strings.Count(log.text(), "error: ") }
+
+	u.Upload(newProfile(t, upstream.TypeCPU, 0))
+	waitFor(t, func() bool { return u.Stats().Retried >= 10 })
+	resets := errorLines()
+	t.Logf("error lines after %d resets: %d", u.Stats().Retried, resets)
+	if resets != 1 {
+		t.Errorf("%d error lines for one run of resets, want 1:\n%s", resets, log.text())
+	}
+
+	rl.reset.Store(false) // now 503s: another kind
+	retried := u.Stats().Retried
+	waitFor(t, func() bool { return u.Stats().Retried >= retried+5 })
+	if n := errorLines(); n != 2 {
+		t.Errorf("%d error lines after resets then 503s, want 2:\n%s", n, log.text())
+	}
+
+	status.Store(http.StatusOK)
+	flush(t, u)
+	rl.reset.Store(true) // resets again, after a success
+	u.Upload(newProfile(t, upstream.TypeCPU, 1))
+	retried = u.Stats().Retried
+	waitFor(t, func() bool { return u.Stats().Retried >= retried+5 })
+	if n := errorLines(); n != 3 {
+		t.Errorf("%d error lines after a success and new resets, want 3:\n%s", n, log.text())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	u.Shutdown(ctx)
 }

@@ -16,7 +16,7 @@ import (
 func ExampleNew() {
 	// A stand-in for a Pyroscope server.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Println(r.Method, r.URL.Path, r.URL.Query().Get("name"), r.Header.Get("X-Scope-OrgID"))
+		fmt.Println(r.Method, r.URL.Path, r.Header.Get("Content-Type"), r.Header.Get("X-Scope-OrgID"))
 	}))
 	defer srv.Close()
 
@@ -33,7 +33,7 @@ func ExampleNew() {
 	_ = pprof.Lookup("goroutine").WriteTo(&goroutines, 0)
 	u.Upload(&upstream.Profile{
 		Application: "checkout",
-		Tags:        map[string]string{"region": "eu-west", "pods": "a,b"}, // "pods" travels as a pprof label
+		Tags:        map[string]string{"region": "eu-west", "pods": "a,b"}, // series labels, as they are
 		Type:        upstream.TypeGoroutines,
 		From:        time.Now().Add(-15 * time.Second),
 		Until:       time.Now(),
@@ -48,6 +48,33 @@ func ExampleNew() {
 	s := u.Stats()
 	fmt.Println("delivered", s.Delivered, "dropped", s.Dropped)
 	// Output:
-	// POST /ingest checkout{region=eu-west} team-a
+	// POST /push.v1.PusherService/Push application/proto team-a
 	// delivered 1 dropped 0
+}
+
+// With TransportIngest, every profile is a request of its own to /ingest,
+// as pyroscope-go sends it, even when an interval's profiles are handed
+// over together.
+func ExampleTransport() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println(r.Method, r.URL.Path, r.URL.Query().Get("name"))
+	}))
+	defer srv.Close()
+	cfg := remote.Config{ServerAddress: srv.URL, Transport: remote.TransportIngest, Workers: 1, UploadJitter: -1}
+	u, err := remote.New(cfg)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	end := time.Now()
+	batch := make([]*upstream.Profile, 0, 2)
+	for _, t := range []upstream.Type{upstream.TypeCPU, upstream.TypeGoroutines} {
+		batch = append(batch, &upstream.Profile{Application: "checkout", Type: t,
+			From: end.Add(-15 * time.Second), Until: end, Data: []byte("a gzipped pprof profile")})
+	}
+	u.UploadBatch(batch)
+	_ = u.Shutdown(context.Background())
+	// Output:
+	// POST /ingest checkout{}
+	// POST /ingest checkout{}
 }

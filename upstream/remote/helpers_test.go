@@ -150,10 +150,12 @@ func marker(t testing.TB, data []byte) string {
 	return p.Function[0].Name
 }
 
-// fastConfig is a Config for tests: no upload jitter, millisecond backoff.
+// fastConfig is a Config for tests of /ingest: no upload jitter,
+// millisecond backoff. Tests of the push transport use pushConfig.
 func fastConfig(addr string) Config {
 	return Config{
 		ServerAddress: addr,
+		Transport:     TransportIngest,
 		UploadJitter:  -1,
 		backoff:       &retry.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond, MaxRetryAfter: time.Minute},
 	}

@@ -69,6 +69,10 @@ func TestRequestCarriesProtocolAndHeaders(t *testing.T) {
 			if !strings.Contains(r.Config, `"display-name":"mutex_count"`) || !strings.Contains(r.Config, `"display-name":"mutex_duration"`) {
 				t.Errorf("mutex sample_type_config %q", r.Config)
 			}
+		case upstream.TypeGoroutines: // pyroscope-go v1.5.0's series name
+			if !strings.Contains(r.Config, `"goroutine":{`) || !strings.Contains(r.Config, `"display-name":"goroutine"`) {
+				t.Errorf("goroutines sample_type_config %q", r.Config)
+			}
 		default:
 			if r.Config != "" {
 				t.Errorf("%s: unexpected sample_type_config %q", p.Type, r.Config)

@@ -1,6 +1,12 @@
 // Package remote delivers profiles to a Grafana Pyroscope server.
 //
-// Each profile is one POST to {ServerAddress}/ingest, a multipart body whose
+// By default an interval's profiles travel together, in one request to the
+// server's push API (push.v1.PusherService/Push; see [TransportPush]), as
+// one series each, with the labels /ingest would give them. Set
+// Config.Transport to [TransportIngest] for the older API described next;
+// a server that answers the push route with 404, 415 or 501 gets it too.
+//
+// With /ingest, each profile is one POST to {ServerAddress}/ingest, a multipart body whose
 // "profile" part is the gzipped pprof as Ember encoded it, with the query
 // parameters name=APP{tags}, from and until (Unix nanoseconds), spyName=gospy
 // and, for CPU, sampleRate=100. The server derives each series' profile type
@@ -9,7 +15,7 @@
 //
 //	cpu             process_cpu:cpu:nanoseconds:cpu:nanoseconds, process_cpu:samples:count:cpu:nanoseconds
 //	heap            memory:{alloc,inuse}_{space:bytes,objects:count}:space:bytes
-//	goroutines      goroutines:goroutine:count:goroutine:count
+//	goroutines      goroutine:goroutine:count:goroutine:count
 //	mutex           mutex:contentions:count:contentions:count, mutex:delay:nanoseconds:contentions:count
 //	block           block:contentions:count:contentions:count, block:delay:nanoseconds:contentions:count
 //	goroutine_leak  goroutineleak:goroutineleak:count:goroutineleak:count
@@ -40,8 +46,36 @@
 // counted) to a few workers that retry network errors, 408, 429 and 5xx
 // answers, and the server's 422s that mean "not now" (its rate limit, a
 // ring not ready), with exponential backoff and full jitter, honouring
-// Retry-After. Other answers are final and logged once per distinct
-// message. Credentials never appear in logs or errors.
+// Retry-After. Other answers are final. The first failure of each kind
+// (connection refused or reset, timeout, DNS, TLS, redirect, HTTP status
+// code) is logged at error level, repeats at debug level until a delivery
+// succeeds.
+//
+// A profile counts as delivered only when the server answered 2xx to the
+// POST that carried it. Pyroscope never redirects an ingest, so a redirect
+// is followed only if it keeps the upload whole and on the same server: a
+// 307 or 308 to the same scheme, host and port. Any other redirect fails
+// the upload for good: 301, 302 and 303 would resend it as a GET without
+// the profile, and no request, so no credential, tenant or user header,
+// goes to another host. This holds for a Config.HTTPClient too (New copies
+// it and puts this check before its CheckRedirect); a client whose
+// transport follows redirects itself cannot be stopped, but an answer to a
+// request that no longer carried the profile (a GET after a 301, 302 or
+// 303) is not counted as delivered.
+//
+// Secrets never appear in logs, Stats or errors: every error an upload
+// returns has the token, the password, the basic-auth value as sent and
+// every HTTPHeaders value removed, wherever the server echoed them (body,
+// status line, redirect target).
+//
+// Each attempt may take Timeout (default one minute) before it is given up
+// and retried: a loaded server that stores a profile and answers seconds
+// later must not get it twice. Shutdown's deadline still cancels it.
+// /ingest has no idempotency key, so a profile can still be stored twice
+// when the server stored it but its answer never arrived: the attempt
+// timed out, the connection broke after the server read the body, or a
+// proxy in front answered 5xx (such as a 504) for a request the server
+// completed.
 package remote
 
 import (
@@ -65,7 +99,7 @@ const (
 	DefaultMaxQueueProfiles = 256              // ten minutes of six types at 15 s intervals
 	DefaultMaxQueueBytes    = 16 << 20         // bytes of profile data queued or in flight
 	DefaultWorkers          = 2                // concurrent uploads
-	DefaultTimeout          = 10 * time.Second // per attempt, connect to last byte
+	DefaultTimeout          = 60 * time.Second // per attempt, connect to last byte
 	DefaultMaxAttempts      = 8                // per profile, the first included
 	DefaultUploadJitter     = 5 * time.Second  // see Config.UploadJitter
 )
@@ -75,10 +109,27 @@ const (
 // to two minutes.
 var defaultBackoff = retry.Backoff{Base: time.Second, Max: 30 * time.Second, MaxRetryAfter: 2 * time.Minute}
 
+// Transport names the server API profiles are delivered through.
+type Transport string
+
+const (
+	// TransportPush, the default, sends each interval's profiles in one
+	// request to push.v1.PusherService/Push (the connect protocol over
+	// HTTP, the API Grafana Alloy uses), one series per profile with its
+	// labels as key/value pairs and an ID that every retry repeats. A
+	// server whose push route answers 404, 415 or 501 is sent to with
+	// TransportIngest from then on, and the log says so once.
+	TransportPush Transport = "push"
+	// TransportIngest sends each profile in a request of its own to
+	// /ingest, the API of pyroscope-go and the older agents.
+	TransportIngest Transport = "ingest"
+)
+
 // Config says where and how to deliver.
 type Config struct {
 	// ServerAddress is the server's base URL, such as http://127.0.0.1:4040
-	// or https://host/prefix; /ingest is appended to its path. User info in
+	// or https://host/prefix; the API's path (/push.v1.PusherService/Push
+	// or /ingest) is appended to its path. User info in
 	// it is used as basic auth if BasicAuthUser is empty.
 	ServerAddress string
 	// AuthToken, if set, is sent as "Authorization: Bearer AuthToken" and
@@ -90,11 +141,13 @@ type Config struct {
 	// TenantID, if set, is sent as X-Scope-OrgID.
 	TenantID string
 	// HTTPHeaders are set on every request after all other headers, so
-	// they can replace them. They are treated as secrets: never logged and
-	// never sent to another host on a redirect.
+	// they can replace them. Their values are treated as secrets: never
+	// logged, and no request goes to another host.
 	HTTPHeaders map[string]string
-	// HTTPClient is used as given when set. The default client honours
-	// HTTP_PROXY, HTTPS_PROXY and NO_PROXY and keeps connections alive.
+	// HTTPClient is used when set, through a copy that checks redirects
+	// (see the package doc) before its own CheckRedirect. The default
+	// client honours HTTP_PROXY, HTTPS_PROXY and NO_PROXY and keeps
+	// connections alive.
 	HTTPClient *http.Client
 	// Logger receives errors (rate-limited) and debug lines; nil discards.
 	Logger upstream.Logger
@@ -106,7 +159,10 @@ type Config struct {
 	// Workers is how many uploads run at once. Profiles of one application
 	// and type are still delivered one at a time, in order.
 	Workers int
-	// Timeout bounds each attempt.
+	// Timeout bounds each attempt (default DefaultTimeout). A server that
+	// answers later gets the profile again at the retry, so keep it above
+	// the slowest answer of a healthy server; Shutdown's deadline cancels
+	// an attempt sooner.
 	Timeout time.Duration
 	// MaxAttempts bounds the attempts per profile.
 	MaxAttempts int
@@ -115,6 +171,9 @@ type Config struct {
 	// whose intervals end on the same second do not all send at once.
 	// Flush and Shutdown skip the delay. Negative means no delay.
 	UploadJitter time.Duration
+	// Transport is the server API to deliver through: TransportPush
+	// (the default when empty) or TransportIngest.
+	Transport Transport
 
 	// Address is pyroscope-go's name for ServerAddress.
 	Address string
@@ -123,16 +182,18 @@ type Config struct {
 
 	backoff *retry.Backoff   // tests: shorter waits
 	now     func() time.Time // tests: the clock for Retry-After dates
+	scale   time.Duration    // tests: DefaultTimeout is divided by it
 }
 
 // Uploader delivers profiles to a Pyroscope server. It implements
-// [upstream.Upstream]; its methods are safe for concurrent use.
+// [upstream.BatchUploader]; its methods are safe for concurrent use.
 type Uploader struct {
-	queue *queue.Queue
-	own   *http.Client // the default client, closed at Shutdown; nil if the user's
+	queue   *queue.Queue
+	own     *http.Client // the default client, closed at Shutdown; nil if the user's
+	batches bool         // UploadBatch queues one job: the push transport
 }
 
-var _ upstream.Upstream = (*Uploader)(nil)
+var _ upstream.BatchUploader = (*Uploader)(nil)
 
 // New checks cfg and starts an Uploader. Shutdown releases it.
 func New(cfg Config) (*Uploader, error) {
@@ -149,21 +210,25 @@ func New(cfg Config) (*Uploader, error) {
 	if cfg.BasicAuthUser == "" && cfg.BasicAuthPassword == "" {
 		cfg.BasicAuthUser, cfg.BasicAuthPassword = user, password
 	}
+	header := headers(cfg)
 	in := &ingester{
 		endpoint: endpoint.String(),
-		header:   headers(cfg),
+		header:   header,
 		client:   cfg.HTTPClient,
 		timeout:  cfg.Timeout,
 		now:      cfg.now,
+		redact:   newRedactor(secrets(cfg, header)...),
 	}
 	u := &Uploader{}
 	if in.client == nil {
-		secret := make([]string, 0, len(cfg.HTTPHeaders))
-		for k := range cfg.HTTPHeaders {
-			secret = append(secret, k)
-		}
-		u.own = newClient(cfg.Workers, secret)
+		u.own = newClient(cfg.Workers)
 		in.client = u.own
+	} else {
+		in.client = withRedirectPolicy(in.client)
+	}
+	var exp queue.Exporter = queue.Single(in.Export)
+	if cfg.Transport == TransportPush {
+		exp, u.batches = newPusher(in, cfg.Logger), true
 	}
 	var delay time.Duration
 	if cfg.UploadJitter > 0 {
@@ -179,7 +244,7 @@ func New(cfg Config) (*Uploader, error) {
 		Name:        "upstream/remote",
 		Logger:      cfg.Logger,
 		Now:         cfg.now,
-	}, in)
+	}, exp)
 	return u, nil
 }
 
@@ -201,11 +266,19 @@ func fillDefaults(cfg *Config) error {
 			*f.value = f.def
 		}
 	}
+	switch cfg.Transport {
+	case "":
+		cfg.Transport = TransportPush
+	case TransportPush, TransportIngest:
+	default:
+		return fmt.Errorf("remote: Transport is %q; want %q, %q, or empty for %q",
+			cfg.Transport, TransportPush, TransportIngest, TransportPush)
+	}
 	if cfg.Timeout < 0 {
 		return fmt.Errorf("remote: Timeout is %v; want a positive duration, or 0 for %v", cfg.Timeout, DefaultTimeout)
 	}
 	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
+		cfg.Timeout = DefaultTimeout / max(cfg.scale, 1)
 	}
 	if cfg.UploadJitter == 0 {
 		cfg.UploadJitter = DefaultUploadJitter
@@ -272,8 +345,39 @@ func headers(cfg Config) http.Header {
 	return h
 }
 
+// secrets lists what must never be shown: the token, the password, the
+// user and password together (as in the URL), the Authorization value as
+// sent (the base64 of basic auth), and every user header's value. The
+// tenant ID is not a secret.
+func secrets(cfg Config, header http.Header) []string {
+	s := []string{cfg.AuthToken, cfg.BasicAuthPassword}
+	if cfg.BasicAuthPassword != "" {
+		s = append(s, cfg.BasicAuthUser+":"+cfg.BasicAuthPassword)
+	}
+	if _, value, ok := strings.Cut(header.Get("Authorization"), " "); ok {
+		s = append(s, value)
+	}
+	for _, v := range cfg.HTTPHeaders {
+		s = append(s, v)
+	}
+	return s
+}
+
 // Upload queues p for delivery and returns at once.
 func (u *Uploader) Upload(p *upstream.Profile) { u.queue.Upload(p) }
+
+// UploadBatch queues one interval's profiles and returns at once. With
+// TransportPush they are delivered together, in one request; with
+// TransportIngest each goes on its own, as with Upload.
+func (u *Uploader) UploadBatch(profiles []*upstream.Profile) {
+	if u.batches {
+		u.queue.UploadBatch(profiles)
+		return
+	}
+	for _, p := range profiles {
+		u.queue.Upload(p)
+	}
+}
 
 // Flush waits until every profile uploaded before the call has been
 // delivered or given up on, or until ctx is done.

@@ -15,20 +15,28 @@ type profileType struct {
 	config string
 	// sampleRate is the sampling frequency in Hz, or 0 for none.
 	sampleRate int
+	// name is the series' __name__, which /ingest derives from the
+	// sample types and config above (RawProfile.metricName in the
+	// server) and the push transport sends as a label.
+	name string
 }
 
 var profileTypes = map[upstream.Type]profileType{
-	upstream.TypeCPU:        {sampleTypes: []string{"samples", "cpu"}, sampleRate: 100},
-	upstream.TypeHeap:       {sampleTypes: []string{"alloc_objects", "alloc_space", "inuse_objects", "inuse_space"}},
-	upstream.TypeGoroutines: {sampleTypes: []string{"goroutine"}},
+	upstream.TypeCPU:        {sampleTypes: []string{"samples", "cpu"}, sampleRate: 100, name: "process_cpu"},
+	upstream.TypeHeap:       {sampleTypes: []string{"alloc_objects", "alloc_space", "inuse_objects", "inuse_space"}, name: "memory"},
+	upstream.TypeGoroutines: {sampleTypes: []string{"goroutine"}, config: goroutineConfig, name: "goroutine"},
 	upstream.TypeMutex: {sampleTypes: []string{"contentions", "delay"},
 		config: `{"contentions":{"units":"lock_samples","display-name":"mutex_count"},` +
-			`"delay":{"units":"lock_nanoseconds","display-name":"mutex_duration"}}`},
+			`"delay":{"units":"lock_nanoseconds","display-name":"mutex_duration"}}`, name: "mutex"},
 	upstream.TypeBlock: {sampleTypes: []string{"contentions", "delay"},
 		config: `{"contentions":{"units":"lock_samples","display-name":"block_count"},` +
-			`"delay":{"units":"lock_nanoseconds","display-name":"block_duration"}}`},
-	upstream.TypeGoroutineLeak: {sampleTypes: []string{"goroutineleak"}},
+			`"delay":{"units":"lock_nanoseconds","display-name":"block_duration"}}`, name: "block"},
+	upstream.TypeGoroutineLeak: {sampleTypes: []string{"goroutineleak"}, name: "goroutineleak"},
 }
+
+// goroutineConfig names the goroutine series "goroutine", as pyroscope-go
+// v1.5.0 does (the server's default name is "goroutines").
+const goroutineConfig = `{"goroutine":{"units":"goroutines","aggregation":"average","display-name":"goroutine"}}`
 
 // dropSampleTypes returns the sample types of a profile of type t that
 // were not asked for, or nil if all of them were (or t is unknown, or

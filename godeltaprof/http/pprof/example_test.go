@@ -8,12 +8,13 @@ import (
 	deltapprof "github.com/emberprof/ember/godeltaprof/http/pprof"
 )
 
-// Mount the handlers on a mux of your own.
+// Mount the handlers on a mux of your own. GET patterns, as net/http/pprof
+// uses, let its handlers share the mux.
 func Example() {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/debug/pprof/delta_heap", deltapprof.Heap)
-	mux.HandleFunc("/debug/pprof/delta_mutex", deltapprof.Mutex)
-	mux.HandleFunc("/debug/pprof/delta_block", deltapprof.Block)
+	mux.HandleFunc("GET /debug/pprof/delta_heap", deltapprof.Heap)
+	mux.HandleFunc("GET /debug/pprof/delta_mutex", deltapprof.Mutex)
+	mux.HandleFunc("GET /debug/pprof/delta_block", deltapprof.Block)
 
 	rec := httptest.NewRecorder()
 	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/debug/pprof/delta_heap?gc=1", nil))

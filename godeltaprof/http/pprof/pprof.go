@@ -6,7 +6,8 @@
 //	/debug/pprof/delta_block
 //
 // Importing the package for its side effect registers the handlers on
-// http.DefaultServeMux, like net/http/pprof:
+// http.DefaultServeMux for GET requests, like net/http/pprof, so the two
+// packages can be imported together:
 //
 //	import _ "github.com/emberprof/ember/godeltaprof/http/pprof"
 //
@@ -21,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"runtime"
 	"strconv"
 	"sync"
@@ -28,10 +30,30 @@ import (
 	"github.com/emberprof/ember/godeltaprof"
 )
 
-func init() {
-	http.HandleFunc("/debug/pprof/delta_heap", Heap)
-	http.HandleFunc("/debug/pprof/delta_mutex", Mutex)
-	http.HandleFunc("/debug/pprof/delta_block", Block)
+func init() { register(http.DefaultServeMux) }
+
+// register adds the handlers to mux for GET (and so HEAD) requests, as
+// net/http/pprof registers its own: a pattern without a method would
+// conflict with its "GET /debug/pprof/" and panic. Under
+// GODEBUG=httpmuxgo121=1 the mux takes no methods, so none is given.
+func register(mux *http.ServeMux) {
+	prefix := "GET "
+	if !muxTakesMethods() {
+		prefix = ""
+	}
+	mux.HandleFunc(prefix+"/debug/pprof/delta_heap", Heap)
+	mux.HandleFunc(prefix+"/debug/pprof/delta_mutex", Mutex)
+	mux.HandleFunc(prefix+"/debug/pprof/delta_block", Block)
+}
+
+// muxTakesMethods reports whether http.ServeMux understands method
+// patterns, which GODEBUG=httpmuxgo121=1 turns off (then "GET /p" is a
+// path that no request matches).
+func muxTakesMethods() bool {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /p", func(http.ResponseWriter, *http.Request) {})
+	_, pattern := mux.Handler(&http.Request{Method: "GET", URL: &url.URL{Path: "/p"}})
+	return pattern != ""
 }
 
 // The profilers are made on first use, so importing this package costs
