@@ -39,7 +39,9 @@ type Config struct {
 	// executable's name is used and logged.
 	ApplicationName string
 	// Tags are static labels added to every profile. Values may hold any
-	// printable text, including ',', '=', '{' and '}'.
+	// printable text, including ',', '=', '{' and '}'. Keys the server
+	// refuses are rewritten as pprof label keys are ("user-id" is sent as
+	// "user_id"; see the README), and the rewrite is logged.
 	Tags map[string]string
 
 	// ServerAddress is the Pyroscope server's URL, such as

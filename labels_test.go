@@ -16,7 +16,7 @@ func TestRefusedLabelKeysArriveRewritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	TagWrapper(context.Background(), Labels("user-id", "42", "route", "/a,b{c}"), func(context.Context) {
+	TagWrapper(context.Background(), Labels("user-id", "42", "route", "/a,b{c}", "9lives", "cat", "service_name", "other", "a.b", "c"), func(context.Context) {
 		work(300_000_000)
 		p.Flush(false) // the goroutine profile is taken while this goroutine is labelled
 	})
@@ -36,6 +36,17 @@ func TestRefusedLabelKeysArriveRewritten(t *testing.T) {
 					found = true
 					if r := s.Label["route"]; len(r) != 1 || r[0] != "/a,b{c}" {
 						t.Errorf("%s: route label %q, want /a,b{c} intact", typ, r)
+					}
+					// The same rule as for tags (TestTagKeysAreRewrittenLikePprofLabels).
+					for k, v := range map[string]string{"_9lives": "cat", "_service_name": "other", "a.b": "c"} {
+						if got := s.Label[k]; len(got) != 1 || got[0] != v {
+							t.Errorf("%s: label %s = %q, want %q (labels %v)", typ, k, got, v, s.Label)
+						}
+					}
+					for _, k := range []string{"9lives", "service_name"} {
+						if _, ok := s.Label[k]; ok {
+							t.Errorf("%s: label key %q sent as is", typ, k)
+						}
 					}
 				}
 			}

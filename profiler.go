@@ -34,6 +34,11 @@ func Start(cfg Config) (*Profiler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ember: %w", err)
 	}
+	return start(s)
+}
+
+// start runs a profiling session with resolved settings.
+func start(s settings) (*Profiler, error) {
 	up, err := openUpstream(s)
 	if err != nil {
 		return nil, fmt.Errorf("ember: %w", err)

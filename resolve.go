@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/emberprof/ember/internal/collect"
 	"github.com/emberprof/ember/internal/envconfig"
 	"github.com/emberprof/ember/internal/labels"
 	"github.com/emberprof/ember/internal/session"
@@ -24,7 +25,7 @@ type settings struct {
 
 // resolve fills the zero fields of c from the environment (read through
 // lookup) and from defaults, then validates the result. Errors name the
-// field or variable at fault.
+// field or variable at fault and show its value, unless it is a secret.
 func resolve(c Config, lookup func(string) (string, bool)) (settings, error) {
 	env, err := envconfig.Read(lookup)
 	if err != nil {
@@ -33,27 +34,100 @@ func resolve(c Config, lookup func(string) (string, bool)) (settings, error) {
 	if c.Logger == nil {
 		c.Logger = noopLogger{}
 	}
-	srv := envconfig.Server{Address: c.ServerAddress, AuthToken: c.AuthToken, BasicAuthUser: c.BasicAuthUser,
-		BasicAuthPassword: c.BasicAuthPassword, TenantID: c.TenantID, HTTPHeaders: c.HTTPHeaders}
-	env.FillServer(&srv)
-	c.ServerAddress, c.AuthToken, c.BasicAuthUser = srv.Address, srv.AuthToken, srv.BasicAuthUser
-	c.BasicAuthPassword, c.TenantID, c.HTTPHeaders = srv.BasicAuthPassword, srv.TenantID, srv.HTTPHeaders
-	fill(&c.OutputDir, env.OutputDir)
-	fill(&c.OutputDir, DefaultOutputDir)
-	if c.UploadRate == 0 {
-		c.UploadRate = env.UploadRate
+	if err := resolveDelivery(&c, env); err != nil {
+		return settings{}, err
 	}
-	if c.UploadRate == 0 {
-		c.UploadRate = DefaultUploadRate
-	}
-	if c.UploadRate < MinUploadRate {
-		return settings{}, fmt.Errorf("UploadRate %v is shorter than the minimum of %v", c.UploadRate, MinUploadRate)
+	if err := resolveUploadRate(&c, env, lookup); err != nil {
+		return settings{}, err
 	}
 	if c.StopTimeout <= 0 {
 		c.StopTimeout = DefaultStopTimeout
 	}
 	s := settings{Config: c}
+	if s.app, s.tags, err = resolveNameAndTags(c, env); err != nil {
+		return settings{}, err
+	}
+	if s.profileTypes, err = resolveProfileTypes(c, env); err != nil {
+		return settings{}, err
+	}
+	return s, nil
+}
 
+// resolveDelivery fills the server, credential and output fields and
+// checks that every one of them can be sent.
+func resolveDelivery(c *Config, env envconfig.Values) error {
+	address := pick("ServerAddress", c.ServerAddress, envconfig.ServerAddress, env.ServerAddress, false)
+	if env.AdhocAddress != "" {
+		address = setting{from: envconfig.AdhocServerAddress, value: env.AdhocAddress}
+	}
+	creds := []*struct {
+		dst *string
+		setting
+	}{
+		{&c.AuthToken, pick("AuthToken", c.AuthToken, envconfig.AuthToken, env.AuthToken, true)},
+		{&c.BasicAuthUser, pick("BasicAuthUser", c.BasicAuthUser, envconfig.BasicAuthUser, env.BasicAuthUser, false)},
+		{&c.BasicAuthPassword, pick("BasicAuthPassword", c.BasicAuthPassword, envconfig.BasicAuthPassword, env.BasicAuthPassword, true)},
+		{&c.TenantID, pick("TenantID", c.TenantID, envconfig.TenantID, env.TenantID, false)},
+	}
+	c.ServerAddress = address.value
+	for _, cr := range creds {
+		*cr.dst = cr.value
+	}
+	fill(&c.OutputDir, env.OutputDir)
+	fill(&c.OutputDir, DefaultOutputDir)
+	headers := c.HTTPHeaders
+	c.HTTPHeaders = merge(env.HTTPHeaders, c.HTTPHeaders)
+	if c.Upstream != nil || c.ServerAddress == "" {
+		return nil // nothing goes to a server
+	}
+	if err := address.checkAddress(); err != nil {
+		return err
+	}
+	for _, cr := range creds {
+		if err := cr.checkHeaderValue(); err != nil {
+			return err
+		}
+	}
+	if strings.Contains(c.BasicAuthUser, ":") {
+		return creds[1].errorf("a basic auth user cannot hold ':' (the password follows the first one)")
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.HTTPHeaders)) {
+		from := envconfig.HTTPHeaders
+		if _, ok := headers[k]; ok {
+			from = "HTTPHeaders"
+		}
+		if err := checkHeaderName(from, k); err != nil {
+			return err
+		}
+		v := setting{from: fmt.Sprintf("%s[%q]", from, k), value: c.HTTPHeaders[k], secret: true}
+		if err := v.checkHeaderValue(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resolveUploadRate applies the environment's and the default interval.
+func resolveUploadRate(c *Config, env envconfig.Values, lookup func(string) (string, bool)) error {
+	from := "UploadRate"
+	if c.UploadRate == 0 && env.UploadRate != 0 {
+		c.UploadRate = env.UploadRate
+		raw, _ := lookup(envconfig.UploadInterval)
+		from = fmt.Sprintf("%s=%q", envconfig.UploadInterval, strings.TrimSpace(raw))
+	}
+	if c.UploadRate == 0 {
+		c.UploadRate = DefaultUploadRate
+	}
+	if c.UploadRate < MinUploadRate {
+		return fmt.Errorf("%s: %v is shorter than the minimum of %v", from, c.UploadRate, MinUploadRate)
+	}
+	return nil
+}
+
+// resolveNameAndTags finds the application name and merges the tags of
+// the environment, the name and Config.Tags (in rising precedence), with
+// keys rewritten as pprof label keys are, then adds the series labels.
+func resolveNameAndTags(c Config, env envconfig.Values) (string, map[string]string, error) {
 	name, source := c.ApplicationName, "ApplicationName"
 	if name == "" {
 		name, source = env.AppName, env.AppNameFrom
@@ -65,43 +139,81 @@ func resolve(c Config, lookup func(string) (string, bool)) (settings, error) {
 	}
 	app, nameTags, err := labels.ParseAppName(name)
 	if err != nil {
-		return settings{}, fmt.Errorf("%s: %w", source, err)
+		if source != "ApplicationName" {
+			return "", nil, fmt.Errorf("%s=%q: %w", source, name, err)
+		}
+		return "", nil, fmt.Errorf("%s: %w", source, err)
 	}
-	s.app = app
-	if err := labels.ValidateTags(c.Tags); err != nil {
-		return settings{}, fmt.Errorf("Tags: %w", err)
+	var tags map[string]string
+	for _, part := range []struct {
+		from string
+		tags map[string]string
+	}{
+		{envconfig.Labels, env.Tags},
+		{source + " " + fmt.Sprintf("%q", name), nameTags},
+		{"Tags", c.Tags},
+	} {
+		clean, renames, err := labels.CleanTags(part.tags)
+		if err != nil {
+			return "", nil, fmt.Errorf("%s: %w", part.from, err)
+		}
+		for _, r := range renames {
+			c.Logger.Infof("tag key %q (from %s) is sent as %q, as pprof label keys are: the server refuses the key as it is, or sets it itself", r.From, part.from, r.To)
+		}
+		tags = merge(tags, clean)
 	}
-	s.tags = merge(merge(env.Tags, nameTags), c.Tags)
-	for _, k := range slices.Sorted(maps.Keys(s.tags)) {
-		if s.tags[k] == "" {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		if tags[k] == "" {
 			c.Logger.Infof("tag %q has an empty value; the server treats it as absent, so it is left out", k)
-			delete(s.tags, k)
+			delete(tags, k)
 		}
 	}
-	if err := labels.ValidateTags(s.tags); err != nil {
-		return settings{}, fmt.Errorf("tags from %s, ApplicationName and Tags together: %w", envconfig.Labels, err)
+	tags = merge(labels.Series(), tags) // the user's value wins, as in pyroscope-go
+	if err := labels.CheckCount(tags); err != nil {
+		return "", nil, fmt.Errorf("tags from %s, the application name and Tags together, with Ember's %d series labels: %w",
+			envconfig.Labels, len(labels.Series()), err)
 	}
+	return app, tags, nil
+}
 
+// resolveProfileTypes picks the profile types and checks them. The
+// goroutine leak profile is left out, with one log line, where Go has
+// none; asked for alone, that is an error rather than a profiler that
+// collects nothing.
+func resolveProfileTypes(c Config, env envconfig.Values) ([]string, error) {
+	var types []string
+	source := "ProfileTypes"
 	switch {
 	case len(c.ProfileTypes) > 0:
 		for _, t := range c.ProfileTypes {
-			s.profileTypes = append(s.profileTypes, string(t))
+			types = append(types, string(t))
 		}
-		source = "ProfileTypes"
 	case len(env.ProfileTypes) > 0:
-		s.profileTypes = env.ProfileTypes
-		source = envconfig.ProfileTypes
+		types = env.ProfileTypes
+		source = fmt.Sprintf("%s=%q", envconfig.ProfileTypes, strings.Join(env.ProfileTypes, ","))
 	default:
 		for _, t := range DefaultProfileTypes {
-			s.profileTypes = append(s.profileTypes, string(t))
+			types = append(types, string(t))
 		}
 	}
-	for _, t := range s.profileTypes {
+	for _, t := range types {
 		if known := session.Names(); !slices.Contains(known, t) {
-			return settings{}, fmt.Errorf("%s: unknown profile type %q (known: %s)", source, t, strings.Join(known, ", "))
+			return nil, fmt.Errorf("%s: unknown profile type %q (known: %s)", source, t, strings.Join(known, ", "))
 		}
 	}
-	return s, nil
+	leak := string(ProfileGoroutineLeak)
+	if !slices.Contains(types, leak) {
+		return types, nil
+	}
+	if _, err := collect.NewGoroutineLeaks(); err != nil {
+		rest := slices.DeleteFunc(slices.Clone(types), func(t string) bool { return t == leak })
+		if len(rest) == 0 {
+			return nil, fmt.Errorf("%s: %s is the only profile type asked for, and %w", source, leak, err)
+		}
+		c.Logger.Infof("%s left out: %v", leak, err)
+		return rest, nil
+	}
+	return types, nil
 }
 
 func fill(dst *string, v string) {

@@ -2,9 +2,15 @@ package ember
 
 import (
 	"fmt"
+	"runtime"
+	"runtime/pprof"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emberprof/ember/internal/recorder"
+	"github.com/emberprof/ember/internal/version"
 )
 
 func env(m map[string]string) func(string) (string, bool) {
@@ -122,11 +128,18 @@ func TestConfigErrorsNameTheCulprit(t *testing.T) {
 		{Config{ApplicationName: "my app"}, nil, "ApplicationName"},
 		{Config{}, map[string]string{"PYROSCOPE_APPLICATION_NAME": "bad name"}, "PYROSCOPE_APPLICATION_NAME"},
 		{Config{}, map[string]string{"OTEL_SERVICE_NAME": "bad/name"}, "OTEL_SERVICE_NAME"},
-		{Config{ApplicationName: "a", Tags: map[string]string{"user-id": "1"}}, nil, `Tags: tag key "user-id"`},
+		{Config{ApplicationName: "a", Tags: map[string]string{"": "1"}}, nil, `Tags: a tag has an empty key`},
+		{Config{ApplicationName: "a", Tags: map[string]string{"user-id": "1", "user_id": "2"}}, nil, `Tags: tag keys "user-id" and "user_id" both become "user_id"`},
 		{Config{ApplicationName: "a", Tags: map[string]string{"k": "a\nb"}}, nil, "control character"},
 		{Config{ApplicationName: "a", ProfileTypes: []ProfileType{"heap"}}, nil, `ProfileTypes: unknown profile type "heap"`},
-		{Config{ApplicationName: "a"}, map[string]string{"PYROSCOPE_PROFILE_TYPES": "cpu,bogus"}, `PYROSCOPE_PROFILE_TYPES: unknown profile type "bogus"`},
-		{Config{ApplicationName: "a"}, map[string]string{"PYROSCOPE_UPLOAD_INTERVAL": "often"}, "PYROSCOPE_UPLOAD_INTERVAL"},
+		{Config{ApplicationName: "a"}, map[string]string{"PYROSCOPE_PROFILE_TYPES": "cpu,bogus"}, `PYROSCOPE_PROFILE_TYPES="cpu,bogus": unknown profile type "bogus"`},
+		{Config{ApplicationName: "a"}, map[string]string{"PYROSCOPE_UPLOAD_INTERVAL": "often"}, `PYROSCOPE_UPLOAD_INTERVAL="often"`},
+		{Config{ApplicationName: "a"}, map[string]string{"PYROSCOPE_UPLOAD_INTERVAL": "10ms"}, `PYROSCOPE_UPLOAD_INTERVAL="10ms": 10ms is shorter than the minimum of 100ms`},
+		{Config{ApplicationName: "a"}, map[string]string{"PYROSCOPE_SERVER_ADDRESS": "pyroscope:4040"}, `PYROSCOPE_SERVER_ADDRESS="pyroscope:4040": want a URL starting with http://`},
+		{Config{ApplicationName: "a", ServerAddress: "pyroscope:4040"}, nil, `ServerAddress="pyroscope:4040": want a URL starting with http://`},
+		{Config{ApplicationName: "a"}, map[string]string{"PYROSCOPE_ADHOC_SERVER_ADDRESS": "http://"}, `PYROSCOPE_ADHOC_SERVER_ADDRESS="http://": the URL has no host`},
+		{Config{}, map[string]string{"PYROSCOPE_APPLICATION_NAME": "café"}, `PYROSCOPE_APPLICATION_NAME="café": application name "café": 'é' (not ASCII) at byte 3`},
+		{Config{ApplicationName: "a"}, map[string]string{"PYROSCOPE_PROFILE_TYPES": "cpu,heap"}, `PYROSCOPE_PROFILE_TYPES="cpu,heap": unknown profile type "heap"`},
 		{Config{ApplicationName: "a"}, map[string]string{"PYROSCOPE_LABELS": "novalue"}, "PYROSCOPE_LABELS"},
 		{Config{ApplicationName: "a"}, map[string]string{"PYROSCOPE_HTTP_HEADERS": "[1]"}, "PYROSCOPE_HTTP_HEADERS"},
 		{Config{ApplicationName: "a", UploadRate: time.Millisecond}, nil, "UploadRate"},
@@ -145,4 +158,86 @@ func (l *recordingLogger) Debugf(f string, a ...any) { l.line("DEBUG", f, a) }
 func (l *recordingLogger) Errorf(f string, a ...any) { l.line("ERROR", f, a) }
 func (l *recordingLogger) line(level, f string, a []any) {
 	l.WriteString(level + " " + fmt.Sprintf(f, a...) + "\n")
+}
+
+// TestTagKeysAreRewrittenLikePprofLabels checks the README's promise: a
+// tag key the server refuses is rewritten, not refused, whether it comes
+// from Config.Tags, PYROSCOPE_LABELS or the application name, exactly as
+// a pprof label key is (see TestRefusedLabelKeysArriveRewritten).
+func TestTagKeysAreRewrittenLikePprofLabels(t *testing.T) {
+	var log recordingLogger
+	s, err := resolve(Config{
+		ApplicationName: "app{service_name=x,a.b=c}",
+		Tags:            map[string]string{"user-id": "42"},
+		Logger:          &log,
+	}, env(map[string]string{"PYROSCOPE_LABELS": "9lives=cat,team-name=core"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"user_id": "42", "_9lives": "cat", "team_name": "core", "_service_name": "x", "a.b": "c"} {
+		if s.tags[k] != v {
+			t.Errorf("tag %s = %q, want %q (tags %v)", k, s.tags[k], v, s.tags)
+		}
+	}
+	for _, k := range []string{"user-id", "9lives", "team-name", "service_name"} {
+		if _, ok := s.tags[k]; ok {
+			t.Errorf("tag key %q kept as is", k)
+		}
+	}
+	for _, want := range []string{`"user-id" (from Tags) is sent as "user_id"`, `"9lives" (from PYROSCOPE_LABELS) is sent as "_9lives"`,
+		`"service_name" (from ApplicationName "app{service_name=x,a.b=c}") is sent as "_service_name"`} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("log lacks %s:\n%s", want, log.String())
+		}
+	}
+}
+
+func TestSeriesLabelsLikePyroscopeGo(t *testing.T) {
+	s, err := resolve(Config{ApplicationName: "app"}, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"otel.scope.name":         "github.com/emberprof/ember",
+		"otel.scope.version":      version.Version,
+		"process.runtime.name":    "go",
+		"process.runtime.version": runtime.Version(),
+	}
+	for k, v := range want {
+		if s.tags[k] != v {
+			t.Errorf("tag %s = %q, want %q", k, s.tags[k], v)
+		}
+	}
+	s, err = resolve(Config{ApplicationName: "app", Tags: map[string]string{"process.runtime.name": "tinygo"}}, env(nil))
+	if err != nil || s.tags["process.runtime.name"] != "tinygo" {
+		t.Errorf("the user's value should win, as in pyroscope-go: %v, %v", s.tags, err)
+	}
+}
+
+func TestGoroutineLeakWhereGoLacksIt(t *testing.T) {
+	if pprof.Lookup("goroutineleak") != nil {
+		s, err := resolve(Config{ApplicationName: "a", ProfileTypes: []ProfileType{ProfileGoroutineLeak}}, env(nil))
+		if err != nil || !slices.Equal(s.profileTypes, []string{"goroutine_leak"}) {
+			t.Fatalf("this Go has the leak profile: got %v, %v", s.profileTypes, err)
+		}
+		return
+	}
+	_, err := resolve(Config{ApplicationName: "a", ProfileTypes: []ProfileType{ProfileGoroutineLeak}}, env(nil))
+	if err == nil || !strings.Contains(err.Error(), "ProfileTypes: goroutine_leak is the only profile type asked for") {
+		t.Errorf("only goroutine_leak: got %v", err)
+	}
+	_, err = resolve(Config{ApplicationName: "a"}, env(map[string]string{"PYROSCOPE_PROFILE_TYPES": "goroutine_leak"}))
+	if err == nil || !strings.Contains(err.Error(), `PYROSCOPE_PROFILE_TYPES="goroutine_leak"`) {
+		t.Errorf("only goroutine_leak from the environment: got %v", err)
+	}
+	var log recordingLogger
+	p, err := Start(Config{ApplicationName: "a", Upstream: &recorder.Recorder{}, Logger: &log,
+		ProfileTypes: []ProfileType{ProfileGoroutines, ProfileGoroutineLeak}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Stop()
+	if n := strings.Count(log.String(), "goroutine_leak"); n != 1 {
+		t.Errorf("goroutine_leak is in %d log lines, want one:\n%s", n, log.String())
+	}
 }

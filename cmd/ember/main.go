@@ -117,7 +117,7 @@ func runPGO(ctx context.Context, args []string, lookup func(string) (string, boo
 	if f.service == "" {
 		return fmt.Errorf("pgo: no service: set -service, $%s or $%s", envconfig.AppName, envconfig.OTelServiceName)
 	}
-	app, tags, err := labels.ParseAppName(f.service)
+	app, _, err := labels.ParseAppName(f.service)
 	if err != nil {
 		return fmt.Errorf("pgo: -service: %w", err)
 	}
@@ -137,9 +137,6 @@ func runPGO(ctx context.Context, args []string, lookup func(string) (string, boo
 	if f.dir == "" && srv.Address != "" {
 		m, source, err = fromServer(ctx, srv, f.service, sel, from, until)
 	} else {
-		if len(tags) > 0 {
-			return fmt.Errorf("pgo: -service %q: files hold no tags, only pprof labels; select those with -selector", f.service)
-		}
 		dir := f.dir
 		if dir == "" {
 			dir = env.OutputDir
@@ -148,7 +145,7 @@ func runPGO(ctx context.Context, args []string, lookup func(string) (string, boo
 			dir = ember.DefaultOutputDir
 		}
 		source = dir
-		m, err = pgo.FromDir(dir, app, sel, from, until, runtime.GOMAXPROCS(0))
+		m, err = pgo.FromDir(dir, f.service, sel, from, until, runtime.GOMAXPROCS(0))
 		if err != nil {
 			err = fmt.Errorf("pgo: %w", err)
 		}

@@ -156,7 +156,6 @@ func TestPGOErrorsNameTheirCause(t *testing.T) {
 		{[]string{"pgo", "-service", "svc", "-from", "yesterday"}, nil, `-from "yesterday"`},
 		{[]string{"pgo", "-service", "svc", "-until", "2026-11-24T00:00:00Z", "-from", "2026-11-25T00:00:00Z"}, nil, "is not before -until"},
 		{[]string{"pgo", "-service", "svc", "-dir", dir}, nil, "no CPU profile files of svc"},
-		{[]string{"pgo", "-service", "svc{env=prod}", "-dir", dir}, nil, "files hold no tags"},
 		{[]string{"pgo", "-dir", dir}, map[string]string{"OTEL_SERVICE_NAME": "otel-svc"}, "no CPU profile files of otel-svc"},
 		{[]string{"pgo", "-service", "svc"}, map[string]string{"PYROSCOPE_SERVER_ADDRESS": "ftp://x"}, "must start with http"},
 		{[]string{"pgo", "-service", "svc"}, map[string]string{"PYROSCOPE_HTTP_HEADERS": "{"}, "PYROSCOPE_HTTP_HEADERS"},

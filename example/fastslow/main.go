@@ -4,7 +4,9 @@
 // (with pprof.Do). Its profiles show slow at about four times fast.
 //
 // Configure it with the environment variables Ember reads (see the
-// README), such as PYROSCOPE_SERVER_ADDRESS and PYROSCOPE_APPLICATION_NAME.
+// README), such as PYROSCOPE_SERVER_ADDRESS, PYROSCOPE_APPLICATION_NAME,
+// PYROSCOPE_UPLOAD_INTERVAL and PYROSCOPE_PROFILE_TYPES; a flag given on
+// the command line wins over the environment.
 // With no server address it writes profile files and says how to open
 // them. It stops after -duration, or at Ctrl-C.
 //
@@ -21,6 +23,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
+	"strings"
 	"sync"
 	"time"
 
@@ -56,22 +59,49 @@ func slow(ctx context.Context, mu *sync.Mutex) {
 	})
 }
 
+// defaultRate and defaultTypes are the example's own defaults, shorter
+// and narrower than Ember's, used when neither a flag nor the environment
+// sets them.
+var (
+	defaultRate  = 5 * time.Second
+	defaultTypes = []ember.ProfileType{
+		ember.ProfileCPU,
+		ember.ProfileAllocSpace, ember.ProfileInuseSpace,
+		ember.ProfileGoroutines,
+		ember.ProfileMutexCount, ember.ProfileMutexDuration,
+	}
+)
+
+// config builds the Config from the flags given on the command line
+// (set), then the environment (read by ember.Start for the fields left
+// zero here), then the example's defaults.
+func config(rate time.Duration, set map[string]bool, lookup func(string) (string, bool)) ember.Config {
+	cfg := ember.Config{
+		Tags:   map[string]string{"example": "fastslow"},
+		Logger: ember.StandardLogger,
+	}
+	inEnv := func(name string) bool { v, _ := lookup(name); return strings.TrimSpace(v) != "" }
+	switch {
+	case set["rate"]:
+		cfg.UploadRate = rate
+	case !inEnv("PYROSCOPE_UPLOAD_INTERVAL"):
+		cfg.UploadRate = defaultRate
+	}
+	if !inEnv("PYROSCOPE_PROFILE_TYPES") {
+		cfg.ProfileTypes = defaultTypes
+	}
+	return cfg
+}
+
 func main() {
 	duration := flag.Duration("duration", 20*time.Second, "how long to run")
-	rate := flag.Duration("rate", 5*time.Second, "interval between profiles (UploadRate)")
+	rate := flag.Duration("rate", defaultRate, "interval between profiles (UploadRate); default: PYROSCOPE_UPLOAD_INTERVAL, else 5s")
 	flag.Parse()
+	set := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
-	p, err := ember.Start(ember.Config{
-		Tags:       map[string]string{"example": "fastslow"},
-		UploadRate: *rate,
-		ProfileTypes: []ember.ProfileType{
-			ember.ProfileCPU,
-			ember.ProfileAllocSpace, ember.ProfileInuseSpace,
-			ember.ProfileGoroutines,
-			ember.ProfileMutexCount, ember.ProfileMutexDuration,
-		},
-		Logger: ember.StandardLogger,
-	})
+	cfg := config(*rate, set, os.LookupEnv)
+	p, err := ember.Start(cfg)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -80,7 +110,7 @@ func main() {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, *duration)
 	defer cancel()
-	fmt.Printf("running the fast and slow workloads for %v; profiles every %v\n", *duration, *rate)
+	fmt.Printf("running the fast and slow workloads for %v\n", *duration)
 
 	var mu sync.Mutex
 	ember.TagWrapper(ctx, ember.Labels("workload", "fastslow"), func(ctx context.Context) {

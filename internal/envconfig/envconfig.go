@@ -8,8 +8,10 @@ package envconfig
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -76,74 +78,80 @@ func Read(lookup func(string) (string, bool)) (Values, error) {
 		v.AppNameFrom = OTelServiceName
 	}
 	var err error
-	if v.Tags, err = parseLabels(get(Labels)); err != nil {
-		return Values{}, fmt.Errorf("%s: %w", Labels, err)
+	if v.Tags, err = labels.ParsePairs(get(Labels)); err != nil {
+		return Values{}, fmt.Errorf("%s=%q: %w", Labels, get(Labels), err)
 	}
 	if v.HTTPHeaders, err = parseHeaders(get(HTTPHeaders)); err != nil {
-		return Values{}, fmt.Errorf("%s: %w", HTTPHeaders, err)
+		// Header values are secrets: the error says where, never what.
+		return Values{}, fmt.Errorf("%s (value not shown, %d bytes): %w", HTTPHeaders, len(get(HTTPHeaders)), err)
 	}
-	if v.UploadRate, err = parseInterval(get(UploadInterval)); err != nil {
-		return Values{}, fmt.Errorf("%s: %w", UploadInterval, err)
+	if v.UploadRate, err = ParseInterval(get(UploadInterval)); err != nil {
+		return Values{}, fmt.Errorf("%s=%q: %w", UploadInterval, get(UploadInterval), err)
 	}
 	v.ProfileTypes = splitList(get(ProfileTypes))
 	return v, nil
 }
 
-// parseLabels reads `k=v,k2=v2`. Values cannot hold ','; tags that need
-// one belong in Config.Tags.
-func parseLabels(s string) (map[string]string, error) {
-	if s == "" {
-		return nil, nil
-	}
-	tags := make(map[string]string)
-	for _, pair := range splitList(s) {
-		k, v, ok := strings.Cut(pair, "=")
-		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if !ok {
-			return nil, fmt.Errorf("%q is not key=value", pair)
-		}
-		if _, dup := tags[k]; dup {
-			return nil, fmt.Errorf("key %q appears twice", k)
-		}
-		tags[k] = v
-	}
-	if err := labels.ValidateTags(tags); err != nil {
-		return nil, err
-	}
-	return tags, nil
-}
-
-// parseHeaders reads a JSON object of strings, as the Java agent does.
+// parseHeaders reads a JSON object of strings, as the Java agent does. Its
+// errors hold no part of s.
 func parseHeaders(s string) (map[string]string, error) {
 	if s == "" {
 		return nil, nil
 	}
 	var h map[string]string
 	if err := json.Unmarshal([]byte(s), &h); err != nil {
-		return nil, fmt.Errorf(`want a JSON object of strings such as {"X-Header": "value"}: %w`, err)
+		const want = `want a JSON object of strings such as {"X-Header": "value"}`
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return nil, fmt.Errorf("%s; not JSON at byte %d", want, syntax.Offset)
+		}
+		return nil, errors.New(want)
 	}
 	return h, nil
 }
 
-// parseInterval reads a Go duration ("10s", "1m") or a whole number of
-// seconds ("10").
-func parseInterval(s string) (time.Duration, error) {
+// ParseInterval reads a Go duration ("10s", "1m30s") or a number of
+// seconds ("10", "1.5"); "" is zero. The result is positive.
+func ParseInterval(s string) (time.Duration, error) {
 	if s == "" {
 		return 0, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		n, nerr := strconv.ParseUint(s, 10, 32)
-		if nerr != nil {
-			return 0, fmt.Errorf("%q is neither a duration such as 15s nor a number of seconds", s)
+		secs, ferr := strconv.ParseFloat(s, 64)
+		if ferr != nil || !decimal(s) {
+			return 0, fmt.Errorf("want a duration such as 15s or 1m30s, or a number of seconds such as 15 or 1.5")
 		}
-		d = time.Duration(n) * time.Second
+		if secs > maxSeconds {
+			return 0, fmt.Errorf("%s seconds is too long (at most %d)", s, int64(maxSeconds))
+		}
+		d = time.Duration(secs * float64(time.Second))
 	}
 	if d <= 0 {
-		return 0, fmt.Errorf("%q is not a positive duration", s)
+		return 0, fmt.Errorf("want a positive duration")
 	}
 	return d, nil
 }
+
+// decimal reports whether s is digits with at most one '.', as in "15"
+// or "1.5" (ParseFloat also takes "1e3", "0x1p4", "Inf" and "NaN").
+func decimal(s string) bool {
+	digits, dots := 0, 0
+	for _, c := range []byte(s) {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.':
+			dots++
+		default:
+			return false
+		}
+	}
+	return digits > 0 && dots <= 1
+}
+
+// maxSeconds bounds a number of seconds so that it fits a time.Duration.
+const maxSeconds = float64(math.MaxInt64 / int64(time.Second))
 
 func splitList(s string) []string {
 	var out []string

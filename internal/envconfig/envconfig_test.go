@@ -1,6 +1,7 @@
 package envconfig
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -55,7 +56,10 @@ func TestOTelServiceNameIsFallback(t *testing.T) {
 }
 
 func TestUploadIntervalForms(t *testing.T) {
-	for in, want := range map[string]time.Duration{"15s": 15 * time.Second, "1m": time.Minute, "20": 20 * time.Second} {
+	for in, want := range map[string]time.Duration{
+		"15s": 15 * time.Second, "1m": time.Minute, "20": 20 * time.Second,
+		"1.5": 1500 * time.Millisecond, "0.25": 250 * time.Millisecond, ".5": 500 * time.Millisecond,
+	} {
 		v, err := Read(lookupFrom(map[string]string{UploadInterval: in}))
 		if err != nil || v.UploadRate != want {
 			t.Errorf("%q: got %v, %v; want %v", in, v.UploadRate, err, want)
@@ -63,25 +67,44 @@ func TestUploadIntervalForms(t *testing.T) {
 	}
 }
 
-func TestMalformedVariablesAreNamed(t *testing.T) {
+func TestMalformedVariablesAreNamedWithTheirValue(t *testing.T) {
 	for name, value := range map[string]string{
 		Labels:         "env",
-		HTTPHeaders:    "X-A: 1",
 		UploadInterval: "soon",
 	} {
 		_, err := Read(lookupFrom(map[string]string{name: value}))
-		if err == nil || !strings.HasPrefix(err.Error(), name+":") {
-			t.Errorf("%s=%q: got %v, want an error naming the variable", name, value, err)
+		if want := fmt.Sprintf("%s=%q: ", name, value); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s=%q: got %v, want an error starting %s", name, value, err, want)
 		}
 	}
-	for _, value := range []string{"-5s", "0"} {
-		if _, err := Read(lookupFrom(map[string]string{UploadInterval: value})); err == nil {
-			t.Errorf("%s=%q accepted", UploadInterval, value)
+	for _, value := range []string{"-5s", "0", "1e3", "Inf", "NaN", "0x10", "1..5", ".", "1.5.", "99999999999999"} {
+		if v, err := Read(lookupFrom(map[string]string{UploadInterval: value})); err == nil {
+			t.Errorf("%s=%q accepted as %v", UploadInterval, value, v.UploadRate)
 		}
 	}
-	_, err := Read(lookupFrom(map[string]string{Labels: "bad-key=1"}))
-	if err == nil || !strings.Contains(err.Error(), "bad-key") {
-		t.Errorf("bad label key: %v", err)
+}
+
+func TestMalformedHeadersAreNamedButNotShown(t *testing.T) {
+	for _, value := range []string{`X-Secret: hunter2`, `{"X-Secret": hunter2}`, `{"X-Secret": 12345678}`, `["hunter2"]`} {
+		_, err := Read(lookupFrom(map[string]string{HTTPHeaders: value}))
+		if err == nil || !strings.HasPrefix(err.Error(), HTTPHeaders+" ") {
+			t.Errorf("%q: got %v, want an error naming %s", value, err, HTTPHeaders)
+			continue
+		}
+		for _, secret := range []string{"hunter2", "12345678", "X-Secret"} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("%q: error %q repeats %q", value, err, secret)
+			}
+		}
+	}
+}
+
+func TestLabelKeysAreReadAsWritten(t *testing.T) {
+	// Keys are rewritten for the server later, the same way as Config.Tags
+	// and pprof labels; reading keeps them as given.
+	v, err := Read(lookupFrom(map[string]string{Labels: "user-id=42,9x=1"}))
+	if err != nil || v.Tags["user-id"] != "42" || v.Tags["9x"] != "1" {
+		t.Errorf("got %v, %v", v.Tags, err)
 	}
 }
 

@@ -3,21 +3,19 @@ package labels
 import "strings"
 
 // SanitizeKey returns k made acceptable as a label name to the server:
-// every character it refuses becomes '_', and a leading digit gets a '_'
-// in front. Keys that are already acceptable come back unchanged, so
-// SanitizeKey(k) == k tells whether k needs a rewrite.
+// every character it refuses becomes '_', a leading digit gets a '_' in
+// front, and so does a [Reserved] name, so that a user's key never takes
+// the place of one the server or Ember set. Keys that are already
+// acceptable come back unchanged, so SanitizeKey(k) == k tells whether k
+// needs a rewrite. Keys longer than MaxKeyLength are cut to it.
 func SanitizeKey(k string) string {
 	if k == "" {
 		return "_"
 	}
-	ok := true
-	for i, r := range k {
-		if !keyRuneAllowed(r, i == 0) {
-			ok = false
-			break
-		}
+	if _, ok := reserved[k]; ok {
+		return "_" + k
 	}
-	if ok {
+	if CheckKey(k) == nil {
 		return k
 	}
 	var b strings.Builder
@@ -33,5 +31,12 @@ func SanitizeKey(k string) string {
 			b.WriteByte('_')
 		}
 	}
-	return b.String()
+	out := b.String()
+	if len(out) > MaxKeyLength {
+		out = out[:MaxKeyLength] // only ASCII is left, so any cut is clean
+	}
+	if _, ok := reserved[out]; ok {
+		out = "_" + out
+	}
+	return out
 }

@@ -12,9 +12,16 @@ import (
 	"github.com/emberprof/ember/upstream/file"
 )
 
-// FromDir merges app's CPU profile files in dir (as upstream/file writes
-// them) for intervals overlapping [from, until), with MergeFiles.
-func FromDir(dir, app string, sel Selector, from, until time.Time, workers int) (*Merger, error) {
+// FromDir merges service's CPU profile files in dir (as upstream/file
+// writes them) for intervals overlapping [from, until), with MergeFiles.
+// service is an application name as in ember.Config.ApplicationName; tags
+// in it, as in "shop{env=prod}", select samples by the labels the files
+// carry them as, as do sel's matchers.
+func FromDir(dir, service string, sel Selector, from, until time.Time, workers int) (*Merger, error) {
+	app, sel, err := serviceSelector(service, sel)
+	if err != nil {
+		return nil, err
+	}
 	paths, err := file.Find(dir, app, upstream.TypeCPU, from, until)
 	if err != nil {
 		return nil, err

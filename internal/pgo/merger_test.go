@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -295,5 +296,43 @@ func TestFunctionsMovedBetweenBuildsKeepTheirCallSites(t *testing.T) {
 	}
 	if n := len(got.Function); n != 2 {
 		t.Errorf("%d functions written, want 2: %v", n, got.Function)
+	}
+}
+
+// TestFromDirSelectsByServiceTags: tags in the service name select the
+// samples whose labels (files carry tags as labels) hold them, and only
+// the service's files in the range are read.
+func TestFromDirSelectsByServiceTags(t *testing.T) {
+	w := newWorld(9, 50, 60)
+	rng := rand.New(rand.NewPCG(10, 10))
+	dir := t.TempDir()
+	start := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	var paths []string
+	for i := range 4 {
+		at := start.Add(time.Duration(i) * 15 * time.Second)
+		for _, app := range []string{"svc", "other"} {
+			path, err := writeProfileFile(dir, app, w.profile(rng, at, 15*time.Second, 500), at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if app == "svc" && i < 3 {
+				paths = append(paths, path)
+			}
+		}
+	}
+	sel, _ := ParseSelector(`{handler="/api/orders"}`)
+	want, err := MergeFiles(paths, sel, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := FromDir(dir, "svc{handler=/api/orders}", nil, start, start.Add(45*time.Second), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, w := got.Stats(), want.Stats(); g.Profiles != 3 || g.CPU != w.CPU || g.CPU == 0 {
+		t.Errorf("FromDir read %d profiles, %d ns selected; want 3 and %d ns", g.Profiles, g.CPU, w.CPU)
+	}
+	if _, err := FromDir(dir, "nobody", nil, start, start.Add(time.Hour), 1); err == nil || !strings.Contains(err.Error(), "no CPU profile files of nobody") {
+		t.Errorf("FromDir of a service without files: %v", err)
 	}
 }

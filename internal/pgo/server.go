@@ -27,24 +27,20 @@ const selectMergeProfile = "/querier.v1.QuerierService/SelectMergeProfile"
 // series, as do sel's matchers (series labels, pprof labels among them).
 // The server merges, so only its one profile is read and trimmed.
 func FromServer(ctx context.Context, q *remote.Querier, service string, sel Selector, from, until time.Time) (*Merger, error) {
-	app, tags, err := labels.ParseAppName(service)
-	if err != nil {
-		return nil, fmt.Errorf("service: %w", err)
-	}
-	all := Selector{{Name: "service_name", Op: "=", Value: app}}
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		all = append(all, Matcher{Name: k, Op: "=", Value: tags[k]})
-	}
 	for _, m := range sel {
 		if m.Name == "service_name" {
 			return nil, fmt.Errorf("label selector %s: give the service apart, not as service_name", sel)
 		}
 	}
+	app, sel, err := serviceSelector(service, sel)
+	if err != nil {
+		return nil, err
+	}
 	// querier.v1.SelectMergeProfileRequest: profile_typeID, label_selector,
 	// start and end in Unix milliseconds. Asked in protobuf (connect's
 	// application/proto), the answer is the pprof profile itself.
 	req := pprofenc.AppendString(nil, 1, CPUType)
-	req = pprofenc.AppendString(req, 2, append(all, sel...).String())
+	req = pprofenc.AppendString(req, 2, append(Selector{{Name: "service_name", Op: "=", Value: app}}, sel...).String())
 	req = pprofenc.AppendInt64(req, 3, from.UnixMilli())
 	req = pprofenc.AppendInt64(req, 4, until.UnixMilli())
 	prof, err := q.Call(ctx, selectMergeProfile, "application/proto", req)
@@ -58,4 +54,19 @@ func FromServer(ctx context.Context, q *remote.Querier, service string, sel Sele
 		return nil, fmt.Errorf("the server's profile: %w", err)
 	}
 	return m, nil
+}
+
+// serviceSelector splits service, an application name that may carry
+// tags, as in "shop{env=prod}", into the name and sel with a matcher for
+// each tag added in front.
+func serviceSelector(service string, sel Selector) (string, Selector, error) {
+	app, tags, err := labels.ParseAppName(service)
+	if err != nil {
+		return "", nil, fmt.Errorf("service: %w", err)
+	}
+	var all Selector
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		all = append(all, Matcher{Name: k, Op: "=", Value: tags[k]})
+	}
+	return app, append(all, sel...), nil
 }

@@ -123,7 +123,7 @@ func (w *world) profile(rng *rand.Rand, t time.Time, d time.Duration, nsamples i
 // writeProfileFile writes p to dir under the name upstream/file gives an
 // app's CPU profile of the 15 s starting at at, and returns its path.
 func writeProfileFile(dir, app string, p *profile.Profile, at time.Time) (string, error) {
-	const layout = "20060102T150405Z"
+	const layout = "20060102T150405.000Z"
 	name := fmt.Sprintf("%s.cpu.%s-%s.pb.gz", app, at.UTC().Format(layout), at.Add(15*time.Second).UTC().Format(layout))
 	path := filepath.Join(dir, name)
 	var b bytes.Buffer

@@ -40,7 +40,7 @@ func ExampleNew() {
 	for _, f := range files {
 		fmt.Println(filepath.Base(f)) // go tool pprof -http=:0 DIR/*goroutines*
 	}
-	// Output: checkout.goroutines.20261124T223000Z-20261124T223015Z.pb.gz
+	// Output: checkout.goroutines.20261124T223000.000Z-20261124T223015.000Z.pb.gz
 }
 
 func ExampleFind() {
@@ -48,11 +48,12 @@ func ExampleFind() {
 	defer os.RemoveAll(dir)
 
 	sink, _ := file.New(file.Config{Dir: dir})
-	var cpu bytes.Buffer // any profile data will do for the example
+	var data bytes.Buffer // any profile will do for the example
+	_ = pprof.Lookup("goroutine").WriteTo(&data, 0)
 	from := time.Date(2026, 11, 24, 22, 30, 0, 0, time.UTC)
 	for i := range 4 {
 		at := from.Add(time.Duration(i) * 15 * time.Second)
-		sink.Upload(&upstream.Profile{Application: "checkout", Type: upstream.TypeCPU, From: at, Until: at.Add(15 * time.Second), Data: cpu.Bytes()})
+		sink.Upload(&upstream.Profile{Application: "checkout", Type: upstream.TypeCPU, From: at, Until: at.Add(15 * time.Second), Data: data.Bytes()})
 	}
 	_ = sink.Shutdown(context.Background())
 
@@ -66,7 +67,7 @@ func ExampleFind() {
 		fmt.Println(filepath.Base(p))
 	}
 	// Output:
-	// checkout.cpu.20261124T223015Z-20261124T223030Z.pb.gz
-	// checkout.cpu.20261124T223030Z-20261124T223045Z.pb.gz
-	// checkout.cpu.20261124T223045Z-20261124T223100Z.pb.gz
+	// checkout.cpu.20261124T223015.000Z-20261124T223030.000Z.pb.gz
+	// checkout.cpu.20261124T223030.000Z-20261124T223045.000Z.pb.gz
+	// checkout.cpu.20261124T223045.000Z-20261124T223100.000Z.pb.gz
 }

@@ -2,18 +2,21 @@
 // `go tool pprof` to open. It is Ember's destination when no server is
 // configured.
 //
-// A file is named APP.TYPE.FROM-UNTIL.pb.gz, with the interval in UTC, for
-// example checkout.cpu.20261124T223000Z-20261124T223015Z.pb.gz, so a
+// A file is named APP.TYPE.FROM-UNTIL.pb.gz, with the interval in UTC to
+// the millisecond, for example
+// checkout.cpu.20261124T223000.000Z-20261124T223015.000Z.pb.gz, so a
 // directory listing sorts by application, then type, then time. Each file is
-// the gzipped pprof exactly as Ember encoded it:
+// the gzipped pprof as Ember encoded it, with the profile's tags (the
+// static tags the server gets as series labels) added as labels on every
+// sample:
 //
-//	go tool pprof -raw DIR/checkout.cpu.20261124T223000Z-20261124T223015Z.pb.gz
+//	go tool pprof -raw DIR/checkout.cpu.20261124T223000.000Z-20261124T223015.000Z.pb.gz
 //	go tool pprof -http=:0 DIR/*cpu*     # merges every CPU interval into one view
+//	go tool pprof -tagfocus region=eu -top DIR/*cpu*
 //
 // Files appear atomically (written to a temporary file, then linked into
 // place), so a reader never sees half a profile. The directory is capped
 // in files and bytes: the oldest Ember files in it are removed first.
-// Tags are not written; only the pprof labels inside the profile are.
 package file
 
 import (
@@ -79,7 +82,7 @@ func New(cfg Config) (*Sink, error) {
 		MaxBytes:    64 << 20,
 		Workers:     1,
 		MaxAttempts: 1,
-		Name:        "ember upstream/file",
+		Name:        "upstream/file",
 		Logger:      cfg.Logger,
 	}, queue.Single(w.Export))
 	return &Sink{queue: q}, nil

@@ -85,10 +85,10 @@ func TestWritesOneReadableFilePerProfile(t *testing.T) {
 	flush(t, s)
 
 	want := []string{
-		"checkout.cpu.20261124T223000Z-20261124T223015Z.pb.gz",
-		"checkout.cpu.20261124T223015Z-20261124T223030Z.pb.gz",
-		"checkout.cpu.20261124T223030Z-20261124T223045Z.pb.gz",
-		"checkout.heap.20261124T223000Z-20261124T223015Z.pb.gz",
+		"checkout.cpu.20261124T223000.000Z-20261124T223015.000Z.pb.gz",
+		"checkout.cpu.20261124T223015.000Z-20261124T223030.000Z.pb.gz",
+		"checkout.cpu.20261124T223030.000Z-20261124T223045.000Z.pb.gz",
+		"checkout.heap.20261124T223000.000Z-20261124T223015.000Z.pb.gz",
 	}
 	if got := names(t, dir); !slices.Equal(got, want) {
 		t.Fatalf("files %q, want %q", got, want)
@@ -130,7 +130,7 @@ func TestNeverReplacesAFile(t *testing.T) {
 	s.Upload(b)
 	flush(t, s)
 	got := names(t, dir)
-	want := []string{"app.cpu.20261124T223000Z-20261124T223015Z.2.pb.gz", "app.cpu.20261124T223000Z-20261124T223015Z.pb.gz"}
+	want := []string{"app.cpu.20261124T223000.000Z-20261124T223015.000Z.2.pb.gz", "app.cpu.20261124T223000.000Z-20261124T223015.000Z.pb.gz"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("files %q, want %q", got, want)
 	}
@@ -144,7 +144,7 @@ func TestCapsRemoveOldestEmberFilesOnly(t *testing.T) {
 	dir := t.TempDir()
 	// Files already there: an older Ember file, a stale temporary file, a
 	// fresh one (maybe being written by another process), and a user's file.
-	old := "app.cpu.20261124T220000Z-20261124T220015Z.pb.gz"
+	old := "app.cpu.20261124T220000Z-20261124T220015Z.pb.gz" // named before milliseconds
 	for name, age := range map[string]time.Duration{old: 0, ".ember-1.tmp": 2 * time.Hour, ".ember-2.tmp": 0, "notes.txt": 0} {
 		path := filepath.Join(dir, name)
 		if err := os.WriteFile(path, []byte("x"), 0o644); err != nil {
@@ -159,9 +159,9 @@ func TestCapsRemoveOldestEmberFilesOnly(t *testing.T) {
 	}
 	flush(t, s)
 	want := []string{".ember-2.tmp",
-		"app.cpu.20261124T223015Z-20261124T223030Z.pb.gz",
-		"app.cpu.20261124T223030Z-20261124T223045Z.pb.gz",
-		"app.cpu.20261124T223045Z-20261124T223100Z.pb.gz",
+		"app.cpu.20261124T223015.000Z-20261124T223030.000Z.pb.gz",
+		"app.cpu.20261124T223030.000Z-20261124T223045.000Z.pb.gz",
+		"app.cpu.20261124T223045.000Z-20261124T223100.000Z.pb.gz",
 		"notes.txt"}
 	if got := names(t, dir); !slices.Equal(got, want) {
 		t.Errorf("files %q, want %q", got, want)
@@ -177,7 +177,7 @@ func TestByteCapKeepsNewest(t *testing.T) {
 	}
 	flush(t, s)
 	got := names(t, dir)
-	if len(got) != 2 || !strings.Contains(got[1], "T223100Z-") {
+	if len(got) != 2 || !strings.Contains(got[1], "T223100.000Z-") {
 		t.Errorf("files %q, want the two newest", got)
 	}
 	// A profile bigger than the cap is still kept: it is the newest.
@@ -196,7 +196,7 @@ func TestUnsafeApplicationNamesStayInDir(t *testing.T) {
 	s.Upload(interval(t, "../up/and away", upstream.TypeCPU, 0, 1))
 	flush(t, s)
 	got := names(t, dir)
-	if len(got) != 1 || got[0] != "_._up_and_away.cpu.20261124T223000Z-20261124T223015Z.pb.gz" {
+	if len(got) != 1 || got[0] != "_._up_and_away.cpu.20261124T223000.000Z-20261124T223015.000Z.pb.gz" {
 		t.Errorf("files %q", got)
 	}
 }
@@ -237,4 +237,63 @@ func TestWriteErrorsAreCountedAndShutdownLeavesNoGoroutine(t *testing.T) {
 		t.Errorf("upload after Shutdown: stats %+v", st)
 	}
 	before.Check(t, "emberprof/ember")
+}
+
+// TestFilesCarryTheTags checks that a local file holds the static tags the
+// server gets, as labels on every sample, so that
+// `go tool pprof -tagfocus region=eu` selects them.
+func TestFilesCarryTheTags(t *testing.T) {
+	dir := t.TempDir()
+	s := newSink(t, Config{Dir: dir})
+	p := interval(t, "app", upstream.TypeCPU, 0, 3)
+	p.Tags = map[string]string{"region": "eu", "otel.scope.name": "github.com/emberprof/ember", "v": "a,b}"}
+	s.Upload(p)
+	flush(t, s)
+	data, err := os.ReadFile(filepath.Join(dir, "app.cpu.20261124T223000.000Z-20261124T223015.000Z.pb.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof, err := profile.ParseData(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(prof.Sample) != 1 {
+		t.Fatalf("%d samples, want 1", len(prof.Sample))
+	}
+	got := prof.Sample[0].Label
+	want := map[string][]string{"function": {"slow"}, "region": {"eu"}, "otel.scope.name": {"github.com/emberprof/ember"}, "v": {"a,b}"}}
+	if len(got) != len(want) {
+		t.Fatalf("labels %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if !slices.Equal(got[k], v) {
+			t.Errorf("label %s = %q, want %q", k, got[k], v)
+		}
+	}
+	// What -tagfocus region=eu keeps: the sample, with its value.
+	if prof.Sample[0].Value[0] != 3 {
+		t.Errorf("sample value %d, want 3", prof.Sample[0].Value[0])
+	}
+}
+
+// TestPartialIntervalNameShowsItsLength checks that a file of an interval
+// shorter than a second (the last one, cut at Stop) names a from and an
+// until that differ.
+func TestPartialIntervalNameShowsItsLength(t *testing.T) {
+	dir := t.TempDir()
+	s := newSink(t, Config{Dir: dir})
+	from := t0.Add(45*time.Second + 120*time.Millisecond)
+	s.Upload(&upstream.Profile{Application: "app", Type: upstream.TypeCPU, From: from, Until: from.Add(250 * time.Millisecond), Data: cpuProfile(t, 1)})
+	flush(t, s)
+	want := []string{"app.cpu.20261124T223045.120Z-20261124T223045.370Z.pb.gz"}
+	if got := names(t, dir); !slices.Equal(got, want) {
+		t.Fatalf("files %q, want %q", got, want)
+	}
+	// The sink started after it counts it under its caps.
+	s2 := newSink(t, Config{Dir: dir, MaxFiles: 1})
+	s2.Upload(interval(t, "app", upstream.TypeCPU, 4, 1))
+	flush(t, s2)
+	if got := names(t, dir); len(got) != 1 || !strings.Contains(got[0], "T223100.000Z-") {
+		t.Errorf("files %q, want only the newest", got)
+	}
 }

@@ -10,6 +10,9 @@ import (
 	"github.com/emberprof/ember/upstream"
 )
 
+// parseLayout reads a name's times, with or without milliseconds.
+const parseLayout = "20060102T150405Z"
+
 // Find returns the paths of the files in dir that hold app's profiles of
 // type typ for an interval overlapping [from, until), oldest first: the
 // files a Sink writes for them, named as the package documentation says.
@@ -30,8 +33,10 @@ func Find(dir, app string, typ upstream.Type, from, until time.Time) ([]string, 
 			continue
 		}
 		interval := name[m[2]:m[3]]
-		start, err1 := time.Parse(stampLayout, interval[:len(stampLayout)])
-		end, err2 := time.Parse(stampLayout, interval[len(stampLayout)+1:])
+		// Parsing reads the milliseconds when a name has them.
+		first, last, _ := strings.Cut(interval, "-")
+		start, err1 := time.Parse(parseLayout, first)
+		end, err2 := time.Parse(parseLayout, last)
 		if err1 != nil || err2 != nil || !end.After(from) || !start.Before(until) {
 			continue
 		}

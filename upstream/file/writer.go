@@ -1,6 +1,7 @@
 package file
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,15 +13,20 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/pprof/profile"
+
+	"github.com/emberprof/ember/internal/labels"
 	"github.com/emberprof/ember/upstream"
 )
 
-// stampLayout is a file name's time format: UTC, sortable, readable.
-const stampLayout = "20060102T150405Z"
+// stampLayout is a file name's time format: UTC, sortable, readable, to
+// the millisecond, so that the last interval, cut at Stop and often
+// shorter than a second, shows its true from and until.
+const stampLayout = "20060102T150405.000Z"
 
-// ours matches the names this package writes and captures the interval,
-// which orders them oldest first.
-var ours = regexp.MustCompile(`\.(\d{8}T\d{6}Z-\d{8}T\d{6}Z)(\.\d+)?\.pb\.gz$`)
+// ours matches the names this package writes (and wrote before names had
+// milliseconds) and captures the interval, which orders them oldest first.
+var ours = regexp.MustCompile(`\.(\d{8}T\d{6}(?:\.\d{3})?Z-\d{8}T\d{6}(?:\.\d{3})?Z)(\.\d+)?\.pb\.gz$`)
 
 // tempPrefix starts the names of files being written.
 const tempPrefix = ".ember-"
@@ -74,7 +80,11 @@ func byInterval(a, b entry) int {
 // Export writes p to a new file and enforces the caps.
 func (w *writer) Export(_ context.Context, p *upstream.Profile) (int, error) {
 	base := fileBase(p)
-	tmp, err := w.writeTemp(p.Data)
+	data, err := withTags(p.Data, p.Tags)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", base, err)
+	}
+	tmp, err := w.writeTemp(data)
 	if err != nil {
 		return 0, err
 	}
@@ -83,10 +93,32 @@ func (w *writer) Export(_ context.Context, p *upstream.Profile) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	w.files = append(w.files, entry{name: name, interval: ours.FindStringSubmatch(name)[1], size: int64(len(p.Data))})
-	w.total += int64(len(p.Data))
+	w.files = append(w.files, entry{name: name, interval: ours.FindStringSubmatch(name)[1], size: int64(len(data))})
+	w.total += int64(len(data))
 	w.trim()
-	return len(p.Data), nil
+	return len(data), nil
+}
+
+// withTags returns the profile with the tags the server would get as
+// labels on every sample, for `go tool pprof -tagfocus`; without tags, the
+// profile as it is.
+func withTags(data []byte, tags map[string]string) ([]byte, error) {
+	if len(tags) == 0 {
+		return data, nil
+	}
+	p, err := profile.ParseData(data)
+	if err == nil {
+		err = p.CheckValid() // Write dereferences what parsing let through
+	}
+	if err != nil {
+		return nil, fmt.Errorf("decode profile: %w", err)
+	}
+	labels.SetOnSamples(p, tags)
+	var buf bytes.Buffer
+	if err := p.Write(&buf); err != nil {
+		return nil, fmt.Errorf("encode profile: %w", err)
+	}
+	return buf.Bytes(), nil
 }
 
 // fileBase returns APP.TYPE.FROM-UNTIL for p.

@@ -1,13 +1,16 @@
 package remote
 
 import (
-	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/emberprof/ember/internal/labels"
 )
 
 // seriesName builds the ingest name parameter, APP{k=v,...}, from the tags
 // that survive Pyroscope's key parser, and returns the others separately.
+// Keys must be ones the server takes ([labels.CheckKey], the one rule for
+// tags and pprof labels); Start has already rewritten the user's.
 //
 // The parser (pkg/og/storage/segment/key.go in the server) has no escapes:
 // ',' and '}' end a value, and spaces around a value are trimmed. So a value
@@ -17,7 +20,7 @@ import (
 func seriesName(app string, tags map[string]string) (name string, asLabels map[string]string, err error) {
 	keys := make([]string, 0, len(tags))
 	for k := range tags {
-		if err := checkTagKey(k); err != nil {
+		if err := labels.CheckKey(k); err != nil {
 			return "", nil, err
 		}
 		keys = append(keys, k)
@@ -51,21 +54,4 @@ func seriesName(app string, tags map[string]string) (name string, asLabels map[s
 // fitsInName reports whether the key parser reads v back unchanged.
 func fitsInName(v string) bool {
 	return !strings.ContainsAny(v, ",}") && strings.TrimSpace(v) == v
-}
-
-// checkTagKey refuses keys the server rejects: it accepts ASCII letters,
-// digits, '_' and '.' (a dot comes back as '_'), and reserves __name__.
-func checkTagKey(k string) error {
-	if k == "" {
-		return fmt.Errorf("empty tag key")
-	}
-	if k == "__name__" {
-		return fmt.Errorf("tag key %q is reserved", k)
-	}
-	for _, r := range k {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.') {
-			return fmt.Errorf("tag key %q: the server accepts only letters, digits, '_' and '.'", k)
-		}
-	}
-	return nil
 }

@@ -2,6 +2,8 @@ package remote
 
 import (
 	"maps"
+
+	"github.com/emberprof/ember/internal/labels"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -66,9 +68,24 @@ func TestSeriesNameExamples(t *testing.T) {
 }
 
 func TestSeriesNameRejectsKeysTheServerRejects(t *testing.T) {
-	for _, k := range []string{"", "a-b", "a b", "__name__", "ключ", "a{b"} {
+	for _, k := range []string{"", "a-b", "a b", "ключ", "a{b", "9lives"} {
 		if _, _, err := seriesName("app", map[string]string{k: "v"}); err == nil {
 			t.Errorf("key %q accepted", k)
+		}
+	}
+}
+
+// TestSeriesNameTakesWhatLabelsTakes checks that the uploader and
+// internal/labels apply one rule: every key a user's tag or pprof label
+// is rewritten to is sent, and Ember's own keys too.
+func TestSeriesNameTakesWhatLabelsTakes(t *testing.T) {
+	for _, k := range []string{"user-id", "9lives", "a.b", "service_name", "é", "__session_id__", "otel.scope.name"} {
+		key := labels.SanitizeKey(k)
+		if k == "__session_id__" || k == "otel.scope.name" {
+			key = k
+		}
+		if _, _, err := seriesName("app", map[string]string{key: "v"}); err != nil {
+			t.Errorf("key %q (from %q) refused: %v", key, k, err)
 		}
 	}
 }
@@ -87,10 +104,11 @@ func TestSeriesNameRoundTrips(t *testing.T) {
 		return b.String()
 	}
 	keyChars := "abcXYZ09_."
+	firstChars := "abcXYZ_." // a key starts with no digit
 	for range 2000 {
 		tags := map[string]string{}
 		for range rng.IntN(5) {
-			k := string(keyChars[rng.IntN(len(keyChars))]) + strings.Map(func(r rune) rune {
+			k := string(firstChars[rng.IntN(len(firstChars))]) + strings.Map(func(r rune) rune {
 				if strings.ContainsRune(keyChars, r) {
 					return r
 				}

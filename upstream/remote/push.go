@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/emberprof/ember/internal/labels"
 	"github.com/emberprof/ember/upstream"
 )
 
@@ -41,8 +42,9 @@ const pushPath = "/push.v1.PusherService/Push"
 // does compaction (dedupeProfileRowIterator in pkg/phlaredb/compact.go),
 // and a retry repeats both. What does count twice is what the server
 // meters on receipt: its ingestion rate limit and received-bytes figures.
-// The same holds for /ingest, including a batch sent there after the fall
-// back, whose retry sends again the profiles /ingest already accepted.
+// The same holds for /ingest. A batch that needs several requests (see
+// maxPushRawBytes, or /ingest after the fall back) is retried from the
+// first request the server did not accept.
 type pusher struct {
 	post   *ingester // where and how to POST: the push URL, headers, client
 	ingest *ingester // the /ingest fallback
@@ -51,7 +53,24 @@ type pusher struct {
 
 	fellBack atomic.Bool
 	once     sync.Once
+
+	// accepted remembers, for a batch whose export failed part of the way
+	// through, how many of its profiles (from the start) the server has
+	// already accepted, keyed by the batch's first profile: the retry
+	// sends only the rest, so a request the rate limit admitted is not
+	// spent again on every attempt. Entries go when their batch is
+	// delivered; the map is cleared past maxRemembered entries (batches
+	// the queue gave up on), which costs at worst one resend.
+	mu       sync.Mutex
+	accepted map[*upstream.Profile]progress
 }
+
+// progress is how far the server got with a batch: the first profiles of
+// it that were accepted, and the request bytes that carried them.
+type progress struct{ profiles, bytes int }
+
+// maxRemembered bounds pusher.accepted.
+const maxRemembered = 1024
 
 // newPusher returns a pusher to the server that ingest sends to, with
 // ingest's headers, client and timeout.
@@ -73,35 +92,61 @@ var errNoPush = errors.New("the server has no push API")
 // are marked with retry.Retryable, and a retry sends the same bytes, the
 // profile IDs included.
 func (ps *pusher) Export(ctx context.Context, batch []*upstream.Profile) (int, error) {
-	if !ps.fellBack.Load() {
-		sent, err := ps.pushAll(ctx, batch)
-		if !errors.Is(err, errNoPush) {
-			return sent, err
-		}
-		ps.fallBack(err)
+	if len(batch) == 0 {
+		return 0, nil
 	}
-	sent := 0
-	for _, p := range batch {
-		n, err := ps.ingest.Export(ctx, p)
+	key := batch[0]
+	done := ps.progress(key)
+	rest, sent := batch[done.profiles:], done.bytes
+	if !ps.fellBack.Load() {
+		for part := range requestsOf(rest) {
+			n, err := ps.push(ctx, part)
+			if errors.Is(err, errNoPush) {
+				ps.fallBack(err)
+				break
+			}
+			if err != nil {
+				ps.remember(key, progress{len(batch) - len(rest), sent})
+				return 0, err
+			}
+			sent += n
+			rest = rest[len(part):]
+		}
+	}
+	for len(rest) > 0 {
+		n, err := ps.ingest.Export(ctx, rest[0])
 		if err != nil {
+			ps.remember(key, progress{len(batch) - len(rest), sent})
 			return 0, err
 		}
 		sent += n
+		rest = rest[1:]
 	}
+	ps.remember(key, progress{})
 	return sent, nil
 }
 
-// pushAll sends batch in as few push requests as maxPushRawBytes allows.
-func (ps *pusher) pushAll(ctx context.Context, batch []*upstream.Profile) (int, error) {
-	sent := 0
-	for part := range requestsOf(batch) {
-		n, err := ps.push(ctx, part)
-		if err != nil {
-			return 0, err
-		}
-		sent += n
+// progress returns how far the server got with the batch starting with
+// key.
+func (ps *pusher) progress(key *upstream.Profile) progress {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return ps.accepted[key]
+}
+
+// remember records how far the server got with the batch starting with
+// key; the zero progress forgets the batch.
+func (ps *pusher) remember(key *upstream.Profile, done progress) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if done.profiles == 0 {
+		delete(ps.accepted, key)
+		return
 	}
-	return sent, nil
+	if ps.accepted == nil || len(ps.accepted) >= maxRemembered {
+		ps.accepted = make(map[*upstream.Profile]progress)
+	}
+	ps.accepted[key] = done
 }
 
 // maxPushRawBytes bounds the uncompressed profile bytes of one push
@@ -194,7 +239,7 @@ func (ps *pusher) encode(batch []*upstream.Profile) ([]byte, error) {
 	series := make([]pushSeries, 0, len(batch))
 	for _, p := range batch {
 		for k := range p.Tags {
-			if err := checkTagKey(k); err != nil {
+			if err := labels.CheckKey(k); err != nil {
 				return nil, fmt.Errorf("%s %s profile: %w", p.Application, p.Type, err)
 			}
 		}

@@ -350,3 +350,56 @@ func TestPushSplitsBatchesTheRateLimitCouldNeverTake(t *testing.T) {
 		t.Errorf("Export reported %d bytes, the requests had %d", sent, total)
 	}
 }
+
+// TestPushRetryResumesWhereTheServerStopped: when the rate limit refuses
+// the second request of a split batch, the retry sends only that request
+// and what follows, not again the part the server already took.
+func TestPushRetryResumesWhereTheServerStopped(t *testing.T) {
+	const kib = 1 << 10
+	srv := newPushServer(t, func(n int) int {
+		if n == 2 {
+			return http.StatusTooManyRequests
+		}
+		return 0
+	})
+	var batch []*upstream.Profile
+	for i := range 3 {
+		p := newProfile(t, upstream.TypeCPU, i)
+		p.Data = gzipOf(t, 700*kib+i) // sizes tell them apart
+		batch = append(batch, p)
+	}
+	ps := testPusher(srv.Server, nil)
+	if _, err := ps.Export(context.Background(), batch); err == nil {
+		t.Fatal("the first attempt met a 429 but succeeded")
+	}
+	sent, err := ps.Export(context.Background(), batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pushes, _ := srv.seen()
+	var got []int // the index in batch of each profile, per request
+	total := 0
+	for _, req := range pushes {
+		for _, s := range req.Series {
+			got = append(got, slices.IndexFunc(batch, func(p *upstream.Profile) bool { return bytes.Equal(p.Data, s.Profile) }))
+		}
+	}
+	if !slices.Equal(got, []int{0, 1, 1, 2}) {
+		t.Errorf("profiles sent, in order: %v; want [0 1 1 2] (the refused one again, the accepted one not)", got)
+	}
+	for _, req := range pushes[0:1] {
+		total += len(req.Body)
+	}
+	for _, req := range pushes[2:] {
+		total += len(req.Body)
+	}
+	if sent != total {
+		t.Errorf("Export reported %d bytes, the accepted requests had %d", sent, total)
+	}
+	if _, err := ps.Export(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+	if pushes, _ := srv.seen(); len(pushes) != 7 {
+		t.Errorf("%d requests after a delivered batch was exported again; want 7, all three sent anew: the memory of its progress is gone", len(pushes))
+	}
+}

@@ -175,6 +175,11 @@ type Config struct {
 	// (the default when empty) or TransportIngest.
 	Transport Transport
 
+	// Address is pyroscope-go's name for ServerAddress.
+	Address string
+	// Threads is pyroscope-go's name for Workers.
+	Threads int
+
 	backoff *retry.Backoff   // tests: shorter waits
 	now     func() time.Time // tests: the clock for Retry-After dates
 	scale   time.Duration    // tests: DefaultTimeout is divided by it
@@ -192,6 +197,9 @@ var _ upstream.BatchUploader = (*Uploader)(nil)
 
 // New checks cfg and starts an Uploader. Shutdown releases it.
 func New(cfg Config) (*Uploader, error) {
+	if err := applyAliases(&cfg); err != nil {
+		return nil, err
+	}
 	if err := fillDefaults(&cfg); err != nil {
 		return nil, err
 	}
@@ -229,7 +237,7 @@ func New(cfg Config) (*Uploader, error) {
 		MaxAttempts: cfg.MaxAttempts,
 		Backoff:     *cfg.backoff,
 		Delay:       delay,
-		Name:        "ember upstream/remote",
+		Name:        "upstream/remote",
 		Logger:      cfg.Logger,
 		Now:         cfg.now,
 	}, exp)

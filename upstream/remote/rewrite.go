@@ -8,6 +8,8 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/google/pprof/profile"
+
+	emberlabels "github.com/emberprof/ember/internal/labels"
 )
 
 // rewrite decodes a gzipped pprof, sets labels on every sample, removes the
@@ -22,18 +24,7 @@ func rewrite(data []byte, labels map[string]string, drop map[string]bool) ([]byt
 	if len(drop) > 0 {
 		dropSamples(p, drop)
 	}
-	for _, s := range p.Sample {
-		if len(labels) == 0 {
-			break
-		}
-		if s.Label == nil {
-			s.Label = make(map[string][]string, len(labels))
-		}
-		for k, v := range labels {
-			s.Label[k] = []string{v}
-			delete(s.NumLabel, k)
-		}
-	}
+	emberlabels.SetOnSamples(p, labels)
 	var buf bytes.Buffer
 	buf.Grow(len(data))
 	zw := gzipWriters.Get().(*gzip.Writer)
