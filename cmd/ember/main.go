@@ -100,7 +100,7 @@ func runPGO(ctx context.Context, args []string, lookup func(string) (string, boo
 		fmt.Fprint(fs.Output(), pgoUsage)
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&f.service, "service", env.AppName, "the service (application name, as in ember.Config.ApplicationName; tags in {} select server series); default $"+envconfig.AppName+" or $"+envconfig.OTelServiceName)
+	fs.StringVar(&f.service, "service", env.AppName, "the service (application name, as in ember.Config.ApplicationName; tags in {} select server series, or samples of files); default $"+envconfig.AppName+" or $"+envconfig.OTelServiceName)
 	fs.StringVar(&f.selector, "selector", "", `keep only samples with these pprof labels, such as '{handler="/api",region!~"eu-.*"}'`)
 	fs.StringVar(&f.from, "from", "24h", "start: an RFC 3339 time, or a duration before -until")
 	fs.StringVar(&f.until, "until", "", "end: an RFC 3339 time (default now)")
