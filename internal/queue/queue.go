@@ -16,9 +16,12 @@
 // A job that fails with a retryable error is never given up: it waits in
 // the queue for its backoff, without holding a worker, and is tried again
 // until it is delivered, pushed out by newer jobs when the queue is over
-// its bounds, or dropped when Shutdown's deadline passes. Any delivery
-// ends the backoff of every waiting job, so a backlog drains as soon as
-// the destination is back.
+// its bounds, or dropped when Shutdown's deadline passes. A new job ends
+// the backoff of the waiting jobs when it falls due itself, unless the
+// destination asked for the wait (Retry-After): during an outage each key
+// is tried about once per new job, the load it has when healthy. Any
+// delivery ends every wait, so a backlog drains as soon as the destination
+// is back.
 package queue
 
 import (
@@ -62,8 +65,9 @@ type Config struct {
 	MaxJobs  int // Queued jobs kept at most, those waiting to be retried included.
 	MaxBytes int // Bytes of queued and in-flight profile data kept at most.
 	Workers  int // Jobs delivered concurrently.
-	// Backoff sets how long a job waits after each retryable failure; the
-	// count of failures restarts when any job is delivered.
+	// Backoff sets how long a job waits after each retryable failure, at
+	// most until a newer job falls due; the count of failures restarts
+	// when any job is delivered.
 	Backoff retry.Backoff
 	// Delay holds every job this long before its first attempt, unless a
 	// Flush or Shutdown asks for haste. Remote uploads use it to spread a
@@ -110,6 +114,7 @@ type job struct {
 	size      int       // bytes of Data in batch
 	notBefore time.Time // not tried before then: Delay, or the backoff
 	failures  int       // retryable failures since the last delivery of any job
+	asked     bool      // notBefore is the destination's Retry-After
 }
 
 // newJob makes the job that delivers batch.
@@ -177,6 +182,11 @@ func (q *Queue) UploadBatch(profiles []*upstream.Profile) {
 		notBefore = time.Now().Add(q.cfg.Delay)
 	}
 	j := newJob(profiles, q.seq, notBefore)
+	for _, w := range q.pending {
+		if w.failures > 0 && !w.asked && w.notBefore.After(notBefore) {
+			w.notBefore = notBefore
+		}
+	}
 	q.pending = append(q.pending, j)
 	q.bytes += j.size
 	dropped := q.evictLocked()

@@ -203,13 +203,49 @@ func TestRetryableFailuresNeverGiveUp(t *testing.T) {
 	}
 }
 
-// hourBackoff waits exactly an hour after every failure.
-var hourBackoff = retry.Backoff{Base: time.Hour, Max: time.Hour, Rand: func(n int64) int64 { return n - 1 }}
+// hourBackoff waits exactly an hour after every failure, and honours a
+// Retry-After of up to an hour.
+var hourBackoff = retry.Backoff{Base: time.Hour, Max: time.Hour, MaxRetryAfter: time.Hour,
+	Rand: func(n int64) int64 { return n - 1 }}
+
+func TestNewJobEndsTheBackoffUnlessTheServerAsked(t *testing.T) {
+	f := &fakeExporter{script: func(id string, attempt int) error {
+		if id == "x" {
+			return hourRetryAfter
+		}
+		return retry.Retryable(errors.New("503"), 0)
+	}}
+	cfg := testConfig()
+	cfg.Workers = 1
+	cfg.Backoff = hourBackoff
+	q := New(cfg, f)
+	q.Upload(prof(upstream.TypeHeap, "x"))
+	q.Upload(prof(upstream.TypeCPU, "a"))
+	waitFor(t, func() bool { return q.Stats().Retried == 2 }) // both wait an hour
+	// b makes a due again (b itself waits behind a), not x: its server
+	// asked for the hour. The one worker takes the oldest due job first,
+	// so x would have been tried before a.
+	q.Upload(prof(upstream.TypeCPU, "b"))
+	waitFor(t, func() bool { return q.Stats().Retried == 3 })
+	f.mu.Lock()
+	if f.attempts["a"] != 2 || f.attempts["x"] != 1 || f.attempts["b"] != 0 {
+		t.Errorf("attempts %v, want a twice, x once, b never", f.attempts)
+	}
+	f.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if err := q.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Shutdown = %v, want the deadline", err)
+	}
+}
+
+// hourRetryAfter is a retryable error whose server asks for an hour's wait.
+var hourRetryAfter = retry.Retryable(errors.New("429, retry after an hour"), time.Hour)
 
 func TestDeliveryEndsTheBackoffOfWaitingJobs(t *testing.T) {
 	f := &fakeExporter{script: func(id string, attempt int) error {
 		if id == "a" && attempt == 1 {
-			return retry.Retryable(errors.New("503"), 0)
+			return hourRetryAfter
 		}
 		return nil
 	}}
@@ -219,7 +255,7 @@ func TestDeliveryEndsTheBackoffOfWaitingJobs(t *testing.T) {
 	q := New(cfg, f)
 	defer q.Shutdown(context.Background())
 	q.Upload(prof(upstream.TypeCPU, "a"))
-	waitFor(t, func() bool { return q.Stats().Retried == 1 }) // a waits an hour
+	waitFor(t, func() bool { return q.Stats().Retried == 1 }) // a waits an hour, as asked
 	// The only worker is free for b, whose delivery shows the destination
 	// is back: a goes at once.
 	q.Upload(prof(upstream.TypeHeap, "b"))
@@ -259,7 +295,7 @@ func TestFlushKeepsBackoffShutdownEndsIt(t *testing.T) {
 func TestWaitingJobIsPushedOutOldestFirst(t *testing.T) {
 	f := &fakeExporter{script: func(id string, _ int) error {
 		if id == "a" {
-			return retry.Retryable(errors.New("503"), 0)
+			return hourRetryAfter
 		}
 		return nil
 	}}

@@ -125,6 +125,7 @@ func (q *Queue) attempt(j *job) outcome {
 		return failed
 	}
 	j.notBefore = time.Now().Add(q.cfg.Backoff.Delay(j.failures, after))
+	j.asked = after > 0
 	return retrying
 }
 

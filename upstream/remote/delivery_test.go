@@ -219,10 +219,10 @@ func TestConnectionRefusedThenServerBack(t *testing.T) {
 	u.Upload(newProfile(t, upstream.TypeCPU, 0))
 	waitFor(t, func() bool { return u.Stats().Retried == 1 })
 	for i := 1; i < 12; i++ {
+		// The oldest profile left is tried once more (from i = 5 on, i-5
+		// is pushed out first), refused, and waits again.
 		u.Upload(newProfile(t, upstream.TypeCPU, i))
-		if i >= 5 { // i-5 was pushed out; i-4 is tried once, refused, and waits
-			waitFor(t, func() bool { return u.Stats().Retried == uint64(i-3) })
-		}
+		waitFor(t, func() bool { return u.Stats().Retried == uint64(i+1) })
 	}
 	if s := u.Stats(); !strings.Contains(s.LastError, "refused") || s.Dropped != 7 {
 		t.Errorf("stats %+v, want connection refused and 7 dropped", s)

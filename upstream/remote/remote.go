@@ -40,8 +40,9 @@
 // counted) to a few workers that retry network errors, 408, 429 and 5xx
 // answers, and the server's 422s that mean "not now" (its rate limit, a
 // ring not ready), with exponential backoff and full jitter, honouring
-// Retry-After, for as long as the profile stays queued; the first upload
-// that succeeds ends the others' wait. Other answers are final and logged once per distinct
+// Retry-After, for as long as the profile stays queued. A newer upload ends
+// a wait the server did not ask for, and the first upload that succeeds
+// ends every wait. Other answers are final and logged once per distinct
 // message. Credentials never appear in logs or errors.
 package remote
 
