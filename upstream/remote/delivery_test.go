@@ -378,7 +378,6 @@ func TestHugeResponseBodyIsNotReadWhole(t *testing.T) {
 			}
 		}))
 		cfg := fastConfig(srv.URL)
-		cfg.MaxAttempts = 1
 		u := mustNew(t, cfg)
 		u.Upload(newProfile(t, upstream.TypeCPU, 0))
 		flush(t, u)
