@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emberprof/ember/internal/retry"
 	"github.com/emberprof/ember/upstream"
 )
 
@@ -62,15 +63,12 @@ func (o *outageServer) recover() {
 	o.down = false
 }
 
-// seen returns a copy of the attempts and the 503s answered so far.
-func (o *outageServer) seen() (attempts map[string]int, refused int) {
+// seen returns the attempts at the profile named by key and the 503s
+// answered so far.
+func (o *outageServer) seen(key string) (attempts, refused int) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	attempts = make(map[string]int, len(o.attempts))
-	for k, v := range o.attempts {
-		attempts[k] = v
-	}
-	return attempts, o.refused
+	return o.attempts[key], o.refused
 }
 
 // check fails the test unless exactly the profiles in want were delivered,
@@ -117,16 +115,19 @@ var defaultTypes = []upstream.Type{upstream.TypeCPU, upstream.TypeHeap}
 // back, exactly once, and none is counted lost.
 func TestOutageWithinBoundsLosesNothing(t *testing.T) {
 	o, srv := newOutageServer(t, "")
-	cfg := fastConfig(srv.URL) // millisecond backoff: many attempts per interval
-	u := mustNew(t, cfg)       // the default bounds
+	cfg := fastConfig(srv.URL) // the default bounds
+	// Waits of up to 20 ms: the old limit of 8 attempts passes in the
+	// first intervals, without flooding the test with 503s.
+	cfg.backoff = &retry.Backoff{Base: 20 * time.Millisecond, Max: 20 * time.Millisecond}
+	u := mustNew(t, cfg)
 	defer shutdownSoon(u)
 	intervals := DefaultMaxQueueProfiles / len(defaultTypes)
 	want := map[string]bool{}
 	for i := range intervals {
-		_, before := o.seen()
+		_, before := o.seen("")
 		uploadInterval(t, u, i, defaultTypes, want)
 		// The interval passes in the outage: a few more 503s.
-		waitFor(t, func() bool { _, n := o.seen(); return n >= before+len(defaultTypes) })
+		waitFor(t, func() bool { _, n := o.seen(""); return n >= before+len(defaultTypes) })
 	}
 	// Stay down until the oldest profile of each type has been refused
 	// more often than the old limit of attempts (8), or a profile is given up.
@@ -134,10 +135,9 @@ func TestOutageWithinBoundsLosesNothing(t *testing.T) {
 		if u.Stats().Failed > 0 {
 			return true
 		}
-		attempts, _ := o.seen()
 		for _, typ := range defaultTypes {
 			p := newProfile(t, typ, 0)
-			if attempts[profileKey(fmt.Sprint(p.From.UnixNano()), fmt.Sprint(p.Until.UnixNano()), typ)] <= 8 {
+			if n, _ := o.seen(profileKey(fmt.Sprint(p.From.UnixNano()), fmt.Sprint(p.Until.UnixNano()), typ)); n <= 8 {
 				return false
 			}
 		}
@@ -179,9 +179,8 @@ func TestOutageBeyondBoundsDropsOnlyTheOldest(t *testing.T) {
 			continue // interval 1 waits behind interval 0
 		}
 		waitFor(t, func() bool {
-			attempts, _ := o.seen()
 			for k := range all[oldest] {
-				if attempts[k] == 0 {
+				if n, _ := o.seen(k); n == 0 {
 					return false
 				}
 			}
