@@ -313,7 +313,7 @@ func bigCPUProfile(t *testing.T, at time.Time) []byte {
 func TestPushBatchOverTheRateLimitBurstIsDelivered(t *testing.T) {
 	t.Parallel()
 	srv := newOwnServer(t, "-distributor.ingestion-rate-limit-mb=4", "-distributor.ingestion-burst-size-mb=2")
-	up, err := remote.New(remote.Config{ServerAddress: srv.URL, UploadJitter: -1, MaxAttempts: 10})
+	up, err := remote.New(remote.Config{ServerAddress: srv.URL, UploadJitter: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,7 +91,7 @@ func prof(typ upstream.Type, id string) *upstream.Profile {
 }
 
 func testConfig() Config {
-	return Config{MaxJobs: 100, MaxBytes: 1 << 20, Workers: 3, MaxAttempts: 5, Name: "test",
+	return Config{MaxProfiles: 100, MaxBytes: 1 << 20, Workers: 3, Name: "test",
 		Backoff: retry.Backoff{Base: time.Microsecond, Max: time.Microsecond}}
 }
 
@@ -184,20 +184,140 @@ func TestFinalErrorIsNotRetriedAndLoggedOnce(t *testing.T) {
 	}
 }
 
-func TestGivesUpAfterMaxAttempts(t *testing.T) {
-	f := &fakeExporter{script: func(string, int) error { return retry.Retryable(errors.New("502"), 0) }}
-	cfg := testConfig()
-	cfg.MaxAttempts = 3
-	q := New(cfg, f)
+func TestRetryableFailuresNeverGiveUp(t *testing.T) {
+	f := &fakeExporter{script: func(_ string, attempt int) error {
+		if attempt <= 50 {
+			return retry.Retryable(errors.New("503"), 0)
+		}
+		return nil
+	}}
+	q := New(testConfig(), f)
 	defer q.Shutdown(context.Background())
 	q.Upload(prof(upstream.TypeCPU, "a"))
 	mustFlush(t, q)
-	if n := f.attempts["a"]; n != 3 {
-		t.Errorf("%d attempts, want 3", n)
+	if n := f.attempts["a"]; n != 51 {
+		t.Errorf("%d attempts, want 51", n)
 	}
-	if s := q.Stats(); s.Failed != 1 || s.Retried != 2 {
-		t.Errorf("stats %+v, want 1 failed after 2 retries", s)
+	if s := q.Stats(); s.Delivered != 1 || s.Failed != 0 || s.Retried != 50 {
+		t.Errorf("stats %+v, want delivered after 50 retries", s)
 	}
+}
+
+// hourBackoff waits exactly an hour after every failure, and honours a
+// Retry-After of up to an hour.
+var hourBackoff = retry.Backoff{Base: time.Hour, Max: time.Hour, MaxRetryAfter: time.Hour,
+	Rand: func(n int64) int64 { return n - 1 }}
+
+func TestNewJobEndsTheBackoffUnlessTheServerAsked(t *testing.T) {
+	f := &fakeExporter{script: func(id string, attempt int) error {
+		if id == "x" {
+			return hourRetryAfter
+		}
+		return retry.Retryable(errors.New("503"), 0)
+	}}
+	cfg := testConfig()
+	cfg.Workers = 1
+	cfg.Backoff = hourBackoff
+	q := New(cfg, f)
+	q.Upload(prof(upstream.TypeHeap, "x"))
+	q.Upload(prof(upstream.TypeCPU, "a"))
+	waitFor(t, func() bool { return q.Stats().Retried == 2 }) // both wait an hour
+	// b makes a due again (b itself waits behind a), not x: its server
+	// asked for the hour. The one worker takes the oldest due job first,
+	// so x would have been tried before a.
+	q.Upload(prof(upstream.TypeCPU, "b"))
+	waitFor(t, func() bool { return q.Stats().Retried == 3 })
+	f.mu.Lock()
+	if f.attempts["a"] != 2 || f.attempts["x"] != 1 || f.attempts["b"] != 0 {
+		t.Errorf("attempts %v, want a twice, x once, b never", f.attempts)
+	}
+	f.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if err := q.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Shutdown = %v, want the deadline", err)
+	}
+}
+
+// hourRetryAfter is a retryable error whose server asks for an hour's wait.
+var hourRetryAfter = retry.Retryable(errors.New("429, retry after an hour"), time.Hour)
+
+func TestDeliveryEndsTheBackoffOfWaitingJobs(t *testing.T) {
+	f := &fakeExporter{script: func(id string, attempt int) error {
+		if id == "a" && attempt == 1 {
+			return hourRetryAfter
+		}
+		return nil
+	}}
+	cfg := testConfig()
+	cfg.Workers = 1
+	cfg.Backoff = hourBackoff
+	q := New(cfg, f)
+	defer q.Shutdown(context.Background())
+	q.Upload(prof(upstream.TypeCPU, "a"))
+	waitFor(t, func() bool { return q.Stats().Retried == 1 }) // a waits an hour, as asked
+	// The only worker is free for b, whose delivery shows the destination
+	// is back: a goes at once.
+	q.Upload(prof(upstream.TypeHeap, "b"))
+	mustFlush(t, q)
+	if got := strings.Join(f.got(), ","); got != "b,a" {
+		t.Errorf("delivered %s, want b,a", got)
+	}
+}
+
+func TestFlushKeepsBackoffShutdownEndsIt(t *testing.T) {
+	f := &fakeExporter{script: func(_ string, attempt int) error {
+		if attempt == 1 {
+			return retry.Retryable(errors.New("503"), 0)
+		}
+		return nil
+	}}
+	cfg := testConfig()
+	cfg.Backoff = hourBackoff
+	q := New(cfg, f)
+	q.Upload(prof(upstream.TypeCPU, "a"))
+	waitFor(t, func() bool { return q.Stats().Retried == 1 })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if err := q.Flush(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Flush = %v while a waits an hour, want the deadline", err)
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := q.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown = %v, want a tried again at once and delivered", err)
+	}
+	if s := q.Stats(); s.Delivered != 1 || f.attempts["a"] != 2 {
+		t.Errorf("stats %+v after %d attempts, want a delivered on the second", s, f.attempts["a"])
+	}
+}
+
+func TestWaitingJobIsPushedOutOldestFirst(t *testing.T) {
+	f := &fakeExporter{script: func(id string, _ int) error {
+		if id == "a" {
+			return hourRetryAfter
+		}
+		return nil
+	}}
+	cfg := testConfig()
+	cfg.Workers = 1
+	cfg.MaxProfiles = 2
+	cfg.Backoff = hourBackoff
+	q := New(cfg, f)
+	defer q.Shutdown(context.Background())
+	q.Upload(prof(upstream.TypeCPU, "a"))
+	waitFor(t, func() bool { return q.Stats().Retried == 1 })
+	q.Upload(prof(upstream.TypeCPU, "b")) // waits behind a
+	q.Upload(prof(upstream.TypeCPU, "c")) // three queued: a, the oldest, goes
+	mustFlush(t, q)
+	if got := strings.Join(f.got(), ","); got != "b,c" {
+		t.Errorf("delivered %s, want b,c", got)
+	}
+	s := q.Stats()
+	if s.Dropped != 1 || s.Delivered != 2 || s.Failed != 0 {
+		t.Errorf("stats %+v, want a dropped, b and c delivered", s)
+	}
+	checkBalance(t, s)
 }
 
 func TestRetryAfterIsPassedToBackoff(t *testing.T) {
@@ -240,7 +360,7 @@ func TestOverflowDropsOldestAndBoundsBytes(t *testing.T) {
 	log := &recLogger{}
 	cfg := testConfig()
 	cfg.Workers = 1
-	cfg.MaxJobs = 4
+	cfg.MaxProfiles = 4
 	cfg.MaxBytes = 1000
 	cfg.Logger = log
 	q := New(cfg, f)
@@ -252,7 +372,7 @@ func TestOverflowDropsOldestAndBoundsBytes(t *testing.T) {
 	for i := 1; i <= 10; i++ {
 		q.Upload(prof(upstream.TypeCPU, fmt.Sprintf("p%02d", i)))
 		q.mu.Lock()
-		if len(q.pending) > cfg.MaxJobs || q.bytes > cfg.MaxBytes {
+		if len(q.pending) > cfg.MaxProfiles || q.bytes > cfg.MaxBytes {
 			t.Errorf("queue holds %d jobs, %d bytes", len(q.pending), q.bytes)
 		}
 		q.mu.Unlock()
@@ -286,7 +406,7 @@ func TestOverflowKeepsNewestInOrder(t *testing.T) {
 	f := &fakeExporter{gate: make(chan struct{})}
 	cfg := testConfig()
 	cfg.Workers = 1
-	cfg.MaxJobs = 3
+	cfg.MaxProfiles = 3
 	q := New(cfg, f)
 	defer q.Shutdown(context.Background())
 	q.Upload(prof(upstream.TypeCPU, "p0"))
@@ -456,14 +576,14 @@ func TestBatchIsOneJobCountedInProfiles(t *testing.T) {
 	f := &fakeExporter{gate: make(chan struct{})}
 	cfg := testConfig()
 	cfg.Workers = 1
-	cfg.MaxJobs = 2
+	cfg.MaxProfiles = 6
 	q := New(cfg, f)
 	defer q.Shutdown(context.Background())
 	q.UploadBatch(batch("b1", upstream.TypeCPU, upstream.TypeHeap))
 	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return len(q.inflight) == 1 })
 	three := []upstream.Type{upstream.TypeCPU, upstream.TypeHeap, upstream.TypeMutex}
 	for _, b := range []string{"b2", "b3", "b4"} {
-		q.UploadBatch(batch(b, three...)) // b4 pushes b2 out: two jobs queued at most
+		q.UploadBatch(batch(b, three...)) // b4 pushes b2 out: six profiles queued at most
 	}
 	q.UploadBatch(nil)
 	if s := q.Stats(); s.Enqueued != 11 || s.Dropped != 3 {

@@ -78,10 +78,9 @@ func New(cfg Config) (*Sink, error) {
 		return nil, fmt.Errorf("file: %w", err)
 	}
 	q := queue.New(queue.Config{
-		MaxJobs:     64,
+		MaxProfiles: 64,
 		MaxBytes:    64 << 20,
 		Workers:     1,
-		MaxAttempts: 1,
 		Name:        "upstream/file",
 		Logger:      cfg.Logger,
 	}, queue.Single(w.Export))

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emberprof/ember/upstream"
 )
@@ -134,11 +135,13 @@ func TestSecretsStayOutOfEverythingAHostileServerSays(t *testing.T) {
 			log := &logRecorder{}
 			cfg := c.cfg(srv.URL)
 			cfg.Logger = log
-			cfg.MaxAttempts = 2
 			u := mustNew(t, cfg)
 			u.Upload(newProfile(t, upstream.TypeCPU, 0))
-			flush(t, u)
-			err := u.Shutdown(context.Background())
+			// A retryable failure is retried until Shutdown's deadline.
+			waitFor(t, func() bool { return u.Stats().LastError != "" })
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			err := u.Shutdown(ctx)
+			cancel()
 			s := u.Stats()
 			if s.Delivered != 0 || s.LastError == "" {
 				t.Errorf("%s, %s: stats %+v; want a reported failure", mode, c.name, s)

@@ -87,7 +87,6 @@ func TestRedirectsNeverReachAnotherHost(t *testing.T) {
 				cfg.TenantID = "tenant-1"
 				cfg.HTTPHeaders = map[string]string{"X-Api-Key": "k3y"}
 				cfg.HTTPClient = newClient()
-				cfg.MaxAttempts = 1
 				u := mustNew(t, cfg)
 				u.Upload(newProfile(t, upstream.TypeCPU, 0))
 				flush(t, u)
@@ -160,7 +159,6 @@ func TestRedirectsWithinTheServer(t *testing.T) {
 		cfg.TenantID = "tenant-1"
 		cfg.HTTPHeaders = map[string]string{"X-Api-Key": "k3y"}
 		cfg.HTTPClient = newClient()
-		cfg.MaxAttempts = 1
 		u := mustNew(t, cfg)
 		for _, code := range []string{"a", "b", "c", "d", "e"} {
 			p := newProfile(t, upstream.TypeCPU, 0)

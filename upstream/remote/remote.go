@@ -46,7 +46,9 @@
 // counted) to a few workers that retry network errors, 408, 429 and 5xx
 // answers, and the server's 422s that mean "not now" (its rate limit, a
 // ring not ready), with exponential backoff and full jitter, honouring
-// Retry-After. Other answers are final. The first failure of each kind
+// Retry-After, for as long as the profile stays queued. A newer upload ends
+// a wait the server did not ask for, and the first upload that succeeds
+// ends every wait. Other answers are final. The first failure of each kind
 // (connection refused or reset, timeout, DNS, TLS, redirect, HTTP status
 // code) is logged at error level, repeats at debug level until a delivery
 // succeeds.
@@ -96,11 +98,10 @@ import (
 
 // Defaults for the zero values of Config's delivery fields.
 const (
-	DefaultMaxQueueProfiles = 256              // ten minutes of six types at 15 s intervals
+	DefaultMaxQueueProfiles = 256              // 128 intervals (32 minutes at 15 s) of the default types
 	DefaultMaxQueueBytes    = 16 << 20         // bytes of profile data queued or in flight
 	DefaultWorkers          = 2                // concurrent uploads
 	DefaultTimeout          = 60 * time.Second // per attempt, connect to last byte
-	DefaultMaxAttempts      = 8                // per profile, the first included
 	DefaultUploadJitter     = 5 * time.Second  // see Config.UploadJitter
 )
 
@@ -164,7 +165,11 @@ type Config struct {
 	// the slowest answer of a healthy server; Shutdown's deadline cancels
 	// an attempt sooner.
 	Timeout time.Duration
-	// MaxAttempts bounds the attempts per profile.
+	// MaxAttempts is ignored.
+	//
+	// Deprecated: a retryable failure is retried until the profile is
+	// delivered, pushed out of the full queue, or dropped by Shutdown's
+	// deadline; no count of attempts gives a profile up.
 	MaxAttempts int
 	// UploadJitter spreads a fleet: each process picks a random offset
 	// below it once and delays every upload by that much, so processes
@@ -231,10 +236,9 @@ func New(cfg Config) (*Uploader, error) {
 		delay = time.Duration(rand.Int64N(int64(cfg.UploadJitter)))
 	}
 	u.queue = queue.New(queue.Config{
-		MaxJobs:     cfg.MaxQueueProfiles,
+		MaxProfiles: cfg.MaxQueueProfiles,
 		MaxBytes:    cfg.MaxQueueBytes,
 		Workers:     cfg.Workers,
-		MaxAttempts: cfg.MaxAttempts,
 		Backoff:     *cfg.backoff,
 		Delay:       delay,
 		Name:        "upstream/remote",
@@ -253,7 +257,6 @@ func fillDefaults(cfg *Config) error {
 		{"MaxQueueProfiles", &cfg.MaxQueueProfiles, DefaultMaxQueueProfiles},
 		{"MaxQueueBytes", &cfg.MaxQueueBytes, DefaultMaxQueueBytes},
 		{"Workers", &cfg.Workers, DefaultWorkers},
-		{"MaxAttempts", &cfg.MaxAttempts, DefaultMaxAttempts},
 	} {
 		if *f.value < 0 {
 			return fmt.Errorf("remote: %s is %d; want a positive number, or 0 for %d", f.name, *f.value, f.def)
