@@ -118,3 +118,24 @@ func ExampleReadPath() {
 	fmt.Println(path == godeltaprof.PathFast || path == godeltaprof.PathPortable)
 	// Output: true
 }
+
+func ExampleHeapProfiler_ProfileAt() {
+	heap := godeltaprof.NewHeapProfiler()
+	// Intervals cut by the caller: each profile covers exactly the time
+	// from the previous instant given to ProfileAt to this one.
+	start := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	var buf bytes.Buffer
+	if err := heap.ProfileAt(&buf, start); err != nil {
+		log.Fatal(err)
+	}
+	buf.Reset()
+	if err := heap.ProfileAt(&buf, start.Add(15*time.Second)); err != nil {
+		log.Fatal(err)
+	}
+	p, err := profile.ParseData(buf.Bytes())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(time.Unix(0, p.TimeNanos).UTC().Format(time.TimeOnly), time.Duration(p.DurationNanos))
+	// Output: 12:00:00 15s
+}

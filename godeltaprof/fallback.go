@@ -8,6 +8,7 @@ import (
 	"maps"
 	"runtime/pprof"
 	"slices"
+	"time"
 
 	"github.com/google/pprof/profile"
 )
@@ -28,8 +29,7 @@ func newFallbackSource(k *kind, opts ProfileOptions) source {
 	return &fallbackSource{kind: k, opts: opts, prev: make(map[string][]int64)}
 }
 
-func (f *fallbackSource) profile(w io.Writer) error {
-	now := f.opts.now()
+func (f *fallbackSource) profile(w io.Writer, now time.Time) error {
 	f.buf.Reset()
 	if err := pprof.Lookup(f.kind.name).WriteTo(&f.buf, 0); err != nil {
 		return fmt.Errorf("godeltaprof: writing %s profile: %w", f.kind.name, err)

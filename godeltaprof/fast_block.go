@@ -4,6 +4,7 @@ package godeltaprof
 
 import (
 	"io"
+	"time"
 
 	"github.com/emberprof/ember/internal/pprofenc"
 )
@@ -18,8 +19,7 @@ type blockSource struct {
 	expanded []uintptr // scratch for expanding stacks
 }
 
-func (b *blockSource) profile(w io.Writer) error {
-	now := b.opts.now()
+func (b *blockSource) profile(w io.Writer, now time.Time) error {
 	b.recs = readRecords(b.recs, b.read)
 	// runtime/pprof converts each record's cycles to nanoseconds exactly
 	// like this; we subtract converted values so deltas match it exactly.

@@ -5,6 +5,7 @@ package godeltaprof
 import (
 	"io"
 	"runtime"
+	"time"
 
 	"github.com/emberprof/ember/internal/pprofenc"
 )
@@ -20,8 +21,7 @@ type heapSource struct {
 
 func readMemProfile(p []memRecord) (int, bool) { return runtime_memProfile(p, true) }
 
-func (h *heapSource) profile(w io.Writer) error {
-	now := h.opts.now()
+func (h *heapSource) profile(w io.Writer, now time.Time) error {
 	h.recs = readRecords(h.recs, readMemProfile)
 	rate := int64(runtime.MemProfileRate)
 	h.scaler.setRate(rate)

@@ -5,6 +5,7 @@ package godeltaprof
 import (
 	"io"
 	"testing"
+	"time"
 )
 
 // TestStateBoundedByRuntimeRecords checks that what a fast source keeps
@@ -23,7 +24,7 @@ func TestStateBoundedByRuntimeRecords(t *testing.T) {
 				tb, records, locs = s.t, func() int { return len(s.recs) }, func() int { return len(s.sym.locs) }
 			}
 			for i := range 5 {
-				if err := src.profile(io.Discard); err != nil {
+				if err := src.profile(io.Discard, time.Now()); err != nil {
 					t.Fatal(err)
 				}
 				if len(tb.m) > records() {
@@ -33,7 +34,7 @@ func TestStateBoundedByRuntimeRecords(t *testing.T) {
 			// Locations are symbolized once: with no new records, a
 			// call adds none.
 			before, recordsBefore := locs(), records()
-			if err := src.profile(io.Discard); err != nil {
+			if err := src.profile(io.Discard, time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			if records() == recordsBefore && locs() != before {

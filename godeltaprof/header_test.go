@@ -20,13 +20,13 @@ func TestHeaderMatchesRuntime(t *testing.T) {
 				src := newSource(k, defaultOptions, path.fallback)
 				var buf bytes.Buffer
 				t0 := time.Now()
-				if err := src.profile(&buf); err != nil {
+				if err := src.profile(&buf, time.Now()); err != nil {
 					t.Fatal(err)
 				}
 				t1 := time.Now()
 				first := parse(t, buf.Bytes())
 				buf.Reset()
-				if err := src.profile(&buf); err != nil {
+				if err := src.profile(&buf, time.Now()); err != nil {
 					t.Fatal(err)
 				}
 				t2 := time.Now()

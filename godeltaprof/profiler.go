@@ -48,10 +48,11 @@ var (
 	}
 )
 
-// source writes one delta profile; implementations keep their own state and
-// are called under the owning profiler's lock.
+// source writes one delta profile, whose window ends at now;
+// implementations keep their own state and are called under the owning
+// profiler's lock.
 type source interface {
-	profile(w io.Writer) error
+	profile(w io.Writer, now time.Time) error
 }
 
 // processStart approximates when the program started: package
@@ -90,12 +91,11 @@ type ProfileOptions struct {
 	// when the first profiler is made.
 	LazyMappings bool
 
-	// Clock, if set, is what the profiler reads as the current time: each
+	// Clock, if set, is what Profile reads as the current time: each
 	// Profile call's window ends at Clock() and the next one starts there.
-	// A caller that cuts time into intervals of its own (as Ember's session
-	// does) passes a Clock that returns its current interval's end, so the
-	// profiles' times agree with its intervals exactly. Nil means
-	// time.Now.
+	// Nil means time.Now. A caller that cuts time into intervals of its
+	// own can instead pass each interval's end to ProfileAt, which never
+	// reads Clock.
 	Clock func() time.Time
 }
 
@@ -135,8 +135,9 @@ func printedName(name string) string {
 // HeapProfiler writes delta heap profiles. It is safe for concurrent use;
 // calls are serialised.
 type HeapProfiler struct {
-	mu  sync.Mutex
-	src source
+	mu   sync.Mutex
+	src  source
+	opts ProfileOptions
 }
 
 // NewHeapProfiler returns a HeapProfiler whose first Profile covers
@@ -148,7 +149,7 @@ func NewHeapProfiler() *HeapProfiler {
 // NewHeapProfilerWithOptions returns a HeapProfiler that writes profiles as
 // opts say.
 func NewHeapProfilerWithOptions(opts ProfileOptions) *HeapProfiler {
-	return &HeapProfiler{src: newSource(heapKind, opts, false)}
+	return &HeapProfiler{src: newSource(heapKind, opts, false), opts: opts}
 }
 
 // Profile writes, as gzipped pprof, the heap profile with alloc_objects and
@@ -157,18 +158,29 @@ func NewHeapProfilerWithOptions(opts ProfileOptions) *HeapProfiler {
 // now. Like runtime/pprof's heap profile, it reflects the most recently
 // completed garbage collection. Stacks with nothing allocated in the window
 // and nothing in use are left out. The profile's time is the start of the
-// window and its duration the window's length.
+// window and its duration the window's length. The window ends now, as
+// the options' Clock says (time.Now without one).
 func (p *HeapProfiler) Profile(w io.Writer) error {
+	return p.ProfileAt(w, p.opts.now())
+}
+
+// ProfileAt is Profile with the window ending at now instead of the
+// current time: the profile covers the previous window's end (or the
+// program's start) to now, and the next window starts at now. A caller
+// that cuts time into intervals of its own passes each interval's end, so
+// the profiles' times agree with its intervals exactly.
+func (p *HeapProfiler) ProfileAt(w io.Writer, now time.Time) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.src.profile(w)
+	return p.src.profile(w, now)
 }
 
 // BlockProfiler writes delta mutex or block profiles. It is safe for
 // concurrent use; calls are serialised.
 type BlockProfiler struct {
-	mu  sync.Mutex
-	src source
+	mu   sync.Mutex
+	src  source
+	opts ProfileOptions
 }
 
 // NewMutexProfiler returns a BlockProfiler for the mutex profile. The runtime
@@ -180,7 +192,7 @@ func NewMutexProfiler() *BlockProfiler {
 // NewMutexProfilerWithOptions returns a mutex BlockProfiler that writes
 // profiles as opts say.
 func NewMutexProfilerWithOptions(opts ProfileOptions) *BlockProfiler {
-	return &BlockProfiler{src: newSource(mutexKind, opts, false)}
+	return &BlockProfiler{src: newSource(mutexKind, opts, false), opts: opts}
 }
 
 // NewBlockProfiler returns a BlockProfiler for the block profile. The runtime
@@ -192,16 +204,23 @@ func NewBlockProfiler() *BlockProfiler {
 // NewBlockProfilerWithOptions returns a block BlockProfiler that writes
 // profiles as opts say.
 func NewBlockProfilerWithOptions(opts ProfileOptions) *BlockProfiler {
-	return &BlockProfiler{src: newSource(blockKind, opts, false)}
+	return &BlockProfiler{src: newSource(blockKind, opts, false), opts: opts}
 }
 
 // Profile writes, as gzipped pprof, the contentions and delay (in
 // nanoseconds) recorded since the previous call (or since the program
 // started, for the first call). Stacks with nothing new are left out. The
 // profile's time is the start of the window and its duration the window's
-// length.
+// length. The window ends now, as the options' Clock says (time.Now
+// without one).
 func (p *BlockProfiler) Profile(w io.Writer) error {
+	return p.ProfileAt(w, p.opts.now())
+}
+
+// ProfileAt is Profile with the window ending at now instead of the
+// current time, as HeapProfiler.ProfileAt.
+func (p *BlockProfiler) ProfileAt(w io.Writer, now time.Time) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.src.profile(w)
+	return p.src.profile(w, now)
 }

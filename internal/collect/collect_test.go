@@ -14,11 +14,11 @@ import (
 )
 
 func TestGoroutinesLimit(t *testing.T) {
-	_, err := NewGoroutines(1).Collect(false)
+	_, err := NewGoroutines(1).Collect(time.Now(), false)
 	if !errors.Is(err, ErrSkipped) {
 		t.Fatalf("above the limit: got %v, want ErrSkipped", err)
 	}
-	data, err := NewGoroutines(-1).Collect(false)
+	data, err := NewGoroutines(-1).Collect(time.Now(), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,46 +35,52 @@ func TestGoroutinesLimit(t *testing.T) {
 	}
 }
 
-type countingProfiler struct{ calls int }
+// countingProfiler writes its call count and records the instants it was
+// given.
+type countingProfiler struct{ at []time.Time }
 
-func (c *countingProfiler) Profile(w io.Writer) error {
-	c.calls++
-	_, err := w.Write([]byte{byte(c.calls)})
+func (c *countingProfiler) ProfileAt(w io.Writer, now time.Time) error {
+	c.at = append(c.at, now)
+	_, err := w.Write([]byte{byte(len(c.at))})
 	return err
 }
 
-func TestDeltaBaselinesAtStart(t *testing.T) {
+func TestDeltaBaselinesAtStartAndEndsAtUntil(t *testing.T) {
 	p := &countingProfiler{}
-	d, err := NewDelta("mutex", p)
+	start := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	until := start.Add(15 * time.Second)
+	d, err := NewDelta("mutex", p, start)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.calls != 1 {
-		t.Fatalf("baseline not taken: %d calls", p.calls)
+	if len(p.at) != 1 || !p.at[0].Equal(start) {
+		t.Fatalf("baseline taken at %v, want once at %v", p.at, start)
 	}
-	data, err := d.Collect(false)
+	data, err := d.Collect(until, false)
 	if err != nil || !bytes.Equal(data, []byte{2}) {
 		t.Fatalf("got %v %v, want the second call's output", data, err)
+	}
+	if !p.at[1].Equal(until) {
+		t.Fatalf("profile taken at %v, want the interval's end %v", p.at[1], until)
 	}
 }
 
 func TestHeapRunsGCOnlyWhenTheProfileWouldGetStale(t *testing.T) {
-	h, err := NewHeap(&countingProfiler{}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Boundaries every 15 s on a fake clock; GC runs only where we say
 	// (a stray one from the runtime would only reset the age, and is
 	// checked for).
+	clock := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	h, err := NewHeap(&countingProfiler{}, false, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
 	debug.SetGCPercent(-1)
 	defer debug.SetGCPercent(100)
-	clock := h.lastGCAt
-	h.now = func() time.Time { return clock }
 	boundary := func(final bool) (forced bool) {
 		t.Helper()
 		clock = clock.Add(15 * time.Second)
 		before := h.ForcedGCs()
-		if _, err := h.Collect(final); err != nil {
+		if _, err := h.Collect(clock, final); err != nil {
 			t.Fatal(err)
 		}
 		return h.ForcedGCs() != before
@@ -102,11 +108,11 @@ func TestHeapRunsGCOnlyWhenTheProfileWouldGetStale(t *testing.T) {
 		t.Fatal("the final interval must end with a collection, so Stop delivers every allocation")
 	}
 
-	off, err := NewHeap(&countingProfiler{}, true)
+	off, err := NewHeap(&countingProfiler{}, true, clock)
 	if err != nil {
 		t.Fatal(err)
 	}
-	off.Collect(false)
+	off.Collect(clock.Add(2*MaxHeapAge), false)
 	if off.ForcedGCs() != 0 {
 		t.Fatal("DisableGCRuns ignored")
 	}
@@ -123,7 +129,7 @@ func TestGoroutineLeaksWhereAvailable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := l.Collect(false)
+	data, err := l.Collect(time.Now(), false)
 	if err != nil {
 		t.Fatal(err)
 	}

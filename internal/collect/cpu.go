@@ -6,7 +6,6 @@ import (
 
 	"github.com/emberprof/ember/internal/cpuprof"
 	"github.com/emberprof/ember/internal/labels"
-	"github.com/emberprof/ember/upstream"
 )
 
 // CPU collects the CPU profile through the process's shared CPU profile
@@ -33,17 +32,14 @@ func NewCPU() (*CPU, error) {
 	return c, c.busy
 }
 
-// Type implements Collector.
-func (c *CPU) Type() upstream.Type { return upstream.TypeCPU }
-
 // LastCut returns the instant of the last boundary: the end of the
-// interval the last Collect returned. Before the first Collect it is the
-// start of the first window.
+// interval the last Cut returned. Before the first Cut it is the start of
+// the first window.
 func (c *CPU) LastCut() time.Time { return c.lastCut }
 
 // Close ends the collector's window, discarding what it recorded, so the
 // runtime CPU profile stops if no other window is open. It is for a
-// session that fails to start; Collect(true) ends a running one.
+// session that fails to start; Cut(true) ends a running one.
 func (c *CPU) Close() {
 	if c.win != nil {
 		c.win.Stop()
@@ -51,8 +47,12 @@ func (c *CPU) Close() {
 	}
 }
 
-// Collect implements Collector.
-func (c *CPU) Collect(final bool) ([]byte, error) {
+// Cut ends the current interval at the CPU window's cut and returns its
+// profile; LastCut is then the interval's end, which the session passes
+// to every other collector. final is true for the last interval: the
+// window stops instead of rotating. An error wrapping ErrSkipped means
+// the CPU profile was held by someone else.
+func (c *CPU) Cut(final bool) ([]byte, error) {
 	if c.win == nil {
 		c.lastCut = time.Now()
 		reason := c.busy

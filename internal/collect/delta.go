@@ -12,9 +12,10 @@ import (
 )
 
 // DeltaProfiler writes the change of a cumulative runtime profile since
-// its previous call, as godeltaprof's profilers do.
+// its previous call, in a window ending at now, as godeltaprof's
+// profilers' ProfileAt does.
 type DeltaProfiler interface {
-	Profile(w io.Writer) error
+	ProfileAt(w io.Writer, now time.Time) error
 }
 
 // Delta collects a per-interval delta profile (mutex or block) from a
@@ -27,9 +28,9 @@ type Delta struct {
 
 // NewDelta returns a collector of typ that reads prof. It calls prof once
 // to set the baseline, so the first interval holds only what happened
-// after now.
-func NewDelta(typ upstream.Type, prof DeltaProfiler) (*Delta, error) {
-	if err := prof.Profile(io.Discard); err != nil {
+// after now, and starts at start.
+func NewDelta(typ upstream.Type, prof DeltaProfiler, start time.Time) (*Delta, error) {
+	if err := prof.ProfileAt(io.Discard, start); err != nil {
 		return nil, err
 	}
 	return &Delta{typ: typ, prof: prof}, nil
@@ -39,9 +40,9 @@ func NewDelta(typ upstream.Type, prof DeltaProfiler) (*Delta, error) {
 func (d *Delta) Type() upstream.Type { return d.typ }
 
 // Collect implements Collector.
-func (d *Delta) Collect(bool) ([]byte, error) {
+func (d *Delta) Collect(until time.Time, _ bool) ([]byte, error) {
 	d.buf.Reset()
-	if err := d.prof.Profile(&d.buf); err != nil {
+	if err := d.prof.ProfileAt(&d.buf, until); err != nil {
 		return nil, err
 	}
 	return bytes.Clone(d.buf.Bytes()), nil
@@ -67,38 +68,36 @@ type Heap struct {
 	noGC     bool
 	lastGC   uint64    // GC cycles completed at the previous boundary
 	lastGCAt time.Time // when a boundary last saw a new GC cycle
-	now      func() time.Time
 	forcedGC atomic.Uint64
 }
 
 // NewHeap returns a heap collector reading prof (godeltaprof's heap
 // profiler). Unless noGC, it runs a collection first, so that the
-// baseline, and thus the first interval, starts now.
-func NewHeap(prof DeltaProfiler, noGC bool) (*Heap, error) {
+// baseline, and thus the first interval (which starts at start), holds
+// only what follows.
+func NewHeap(prof DeltaProfiler, noGC bool, start time.Time) (*Heap, error) {
 	if !noGC {
 		runtime.GC()
 	}
-	d, err := NewDelta(upstream.TypeHeap, prof)
+	d, err := NewDelta(upstream.TypeHeap, prof, start)
 	if err != nil {
 		return nil, err
 	}
-	h := &Heap{noGC: noGC, lastGC: gcCycles(), now: time.Now}
-	h.lastGCAt = h.now()
+	h := &Heap{noGC: noGC, lastGC: gcCycles(), lastGCAt: start}
 	h.Delta = *d
 	return h, nil
 }
 
-// Collect implements Collector.
-func (h *Heap) Collect(final bool) ([]byte, error) {
-	now := h.now()
+// Collect implements Collector. The heap's age is measured at until.
+func (h *Heap) Collect(until time.Time, final bool) ([]byte, error) {
 	if cycles := gcCycles(); cycles != h.lastGC {
-		h.lastGC, h.lastGCAt = cycles, now
-	} else if !h.noGC && (final || now.Sub(h.lastGCAt) >= MaxHeapAge) {
+		h.lastGC, h.lastGCAt = cycles, until
+	} else if !h.noGC && (final || until.Sub(h.lastGCAt) >= MaxHeapAge) {
 		runtime.GC()
 		h.forcedGC.Add(1)
-		h.lastGC, h.lastGCAt = gcCycles(), now
+		h.lastGC, h.lastGCAt = gcCycles(), until
 	}
-	return h.Delta.Collect(final)
+	return h.Delta.Collect(until, final)
 }
 
 // ForcedGCs returns how many collections Collect ran itself. It is safe

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"runtime/pprof"
+	"time"
 
 	"github.com/emberprof/ember/internal/labels"
 	"github.com/emberprof/ember/upstream"
@@ -30,7 +31,7 @@ func NewGoroutines(max int) *Goroutines { return &Goroutines{max: max} }
 func (g *Goroutines) Type() upstream.Type { return upstream.TypeGoroutines }
 
 // Collect implements Collector.
-func (g *Goroutines) Collect(bool) ([]byte, error) {
+func (g *Goroutines) Collect(time.Time, bool) ([]byte, error) {
 	if n := runtime.NumGoroutine(); g.max >= 0 && n > g.max {
 		return nil, skipped("%d goroutines are more than the limit of %d", n, g.max)
 	}
@@ -63,7 +64,7 @@ const leakProfile = "goroutineleak"
 func (g *GoroutineLeaks) Type() upstream.Type { return upstream.TypeGoroutineLeak }
 
 // Collect implements Collector.
-func (g *GoroutineLeaks) Collect(bool) ([]byte, error) {
+func (g *GoroutineLeaks) Collect(time.Time, bool) ([]byte, error) {
 	return writeLookup(leakProfile, &g.buf)
 }
 

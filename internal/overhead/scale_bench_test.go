@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"testing"
+	"time"
 
 	"github.com/emberprof/ember/godeltaprof"
 	"github.com/emberprof/ember/internal/collect"
@@ -131,7 +132,7 @@ func BenchmarkScaleGoroutines(b *testing.B) {
 			defer release()
 			g := collect.NewGoroutines(-1)
 			perStack(b, n, "goroutine", map[string]func() error{
-				"ember": func() error { _, err := g.Collect(false); return err },
+				"ember": func() error { _, err := g.Collect(time.Now(), false); return err },
 				"runtime-pprof": func() error {
 					return pprof.Lookup("goroutine").WriteTo(io.Discard, 0)
 				},

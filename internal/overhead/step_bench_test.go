@@ -61,11 +61,11 @@ func BenchmarkStepCPU(b *testing.B) {
 		}
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := c.Collect(false); err != nil {
+			if _, err := c.Cut(false); err != nil {
 				b.Fatal(err)
 			}
 		}
-		c.Collect(true)
+		c.Cut(true)
 	})
 	b.Run("impl=cpuprof-rotate", func(b *testing.B) { // the cut alone
 		w, err := cpuprof.Start()
@@ -143,7 +143,7 @@ func BenchmarkStepGoroutines(b *testing.B) {
 		g := collect.NewGoroutines(-1)
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := g.Collect(false); err != nil {
+			if _, err := g.Collect(time.Now(), false); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -18,7 +18,7 @@ const (
 // A Restamper sets the time a gzip-compressed pprof profile says it was
 // taken. The Pyroscope server files a profile under its time_nanos, so
 // all of an interval's profiles must carry the interval's start and length.
-// Ember's delta profilers read the session's clock and need no rewrite;
+// Ember's delta profilers are given the interval's end and need no rewrite;
 // the profiles runtime/pprof writes do: its CPU profile starts a little
 // after the cut, and its goroutine profile carries the moment it was taken.
 //

@@ -44,11 +44,10 @@ type Session struct {
 	tags       map[string]string
 	cpu        *collect.CPU // nil if CPU was not asked for
 	heap       *collect.Heap
-	collectors []collect.Collector // all, CPU first
+	collectors []collect.Collector // all but CPU, in any order
 	restore    []func()
 	restamper  pprofenc.Restamper       // reused: one goroutine cuts
 	from       time.Time                // the current interval's start
-	cutAt      time.Time                // the delta profilers' clock: the instant being cut
 	deltaPath  godeltaprof.Path         // how the delta profilers read; "" if none runs
 	skipping   map[upstream.Type]bool   // the type's last interval was skipped
 	lastErr    map[upstream.Type]string // the type's last failure, logged
@@ -98,8 +97,8 @@ func Start(o Options) (*Session, error) {
 
 // openCollectors creates a collector per runtime profile in the plan, CPU
 // first: its start is the session's, and the delta profilers take their
-// baselines at that instant through the session's clock, so every type's
-// first interval starts at the same moment.
+// baselines at that instant, so every type's first interval starts at the
+// same moment.
 func (s *Session) openCollectors() error {
 	_, wantMutex := s.plan[upstream.TypeMutex]
 	if wantMutex {
@@ -125,13 +124,10 @@ func (s *Session) openCollectors() error {
 		}
 		s.cpu = cpu
 		s.from = cpu.LastCut()
-		s.collectors = append(s.collectors, cpu)
 	}
-	s.cutAt = s.from
 	s.logDeltaPath()
-	clock := godeltaprof.ProfileOptions{GenericsFrames: true, Clock: func() time.Time { return s.cutAt }}
 	if _, ok := s.plan[upstream.TypeHeap]; ok {
-		h, err := collect.NewHeap(godeltaprof.NewHeapProfilerWithOptions(clock), s.opts.DisableGCRuns)
+		h, err := collect.NewHeap(godeltaprof.NewHeapProfiler(), s.opts.DisableGCRuns, s.from)
 		if err != nil {
 			return fmt.Errorf("heap profile: %w", err)
 		}
@@ -146,14 +142,14 @@ func (s *Session) openCollectors() error {
 		s.collectors = append(s.collectors, collect.NewGoroutines(limit))
 	}
 	if wantMutex {
-		d, err := newDelta(upstream.TypeMutex, godeltaprof.NewMutexProfilerWithOptions(clock))
+		d, err := newDelta(upstream.TypeMutex, godeltaprof.NewMutexProfiler(), s.from)
 		if err != nil {
 			return fmt.Errorf("mutex profile: %w", err)
 		}
 		s.collectors = append(s.collectors, d)
 	}
 	if _, ok := s.plan[upstream.TypeBlock]; ok {
-		d, err := newDelta(upstream.TypeBlock, godeltaprof.NewBlockProfilerWithOptions(clock))
+		d, err := newDelta(upstream.TypeBlock, godeltaprof.NewBlockProfiler(), s.from)
 		if err != nil {
 			return fmt.Errorf("block profile: %w", err)
 		}
@@ -222,18 +218,24 @@ func (s *Session) run() {
 // cut ends the current interval: every collector's profile of it goes to
 // the upstream with the same From and Until.
 func (s *Session) cut(final bool) {
-	until := time.Now()
 	type result struct {
 		typ  upstream.Type
 		data []byte
 	}
-	results := make([]result, 0, len(s.collectors))
-	for _, c := range s.collectors {
-		s.cutAt = until // CPU comes first and moves until to its exact cut
-		data, err := safeCollect(c, final)
-		if cpu, ok := c.(*collect.CPU); ok {
-			until = cpu.LastCut()
+	results := make([]result, 0, len(s.collectors)+1)
+	// The CPU window's cut decides the interval's end; without CPU, the
+	// clock does. Every other collector is then told that instant.
+	until := time.Now()
+	if s.cpu != nil {
+		data, err := safely(func() ([]byte, error) { return s.cpu.Cut(final) })
+		until = s.cpu.LastCut()
+		s.account(upstream.TypeCPU, data, err)
+		if data != nil {
+			results = append(results, result{upstream.TypeCPU, data})
 		}
+	}
+	for _, c := range s.collectors {
+		data, err := safely(func() ([]byte, error) { return c.Collect(until, final) })
 		s.account(c.Type(), data, err)
 		if data != nil {
 			results = append(results, result{c.Type(), data})
@@ -274,8 +276,8 @@ func (s *Session) hand(profiles []*upstream.Profile) {
 }
 
 // stamp makes the profile say it covers the current interval: the server
-// files a profile under its own time_nanos. The delta profilers already
-// read the session's clock; the runtime's CPU profile starts a cut gap
+// files a profile under its own time_nanos. The delta profilers' windows
+// already end at the until they were given; the runtime's CPU profile starts a cut gap
 // after the boundary, and goroutine profiles carry the instant they were
 // taken, so those are rewritten. A profile that cannot be restamped is
 // still delivered as it is.
@@ -295,15 +297,15 @@ func (s *Session) stamp(t upstream.Type, data []byte, until time.Time) []byte {
 	return stamped
 }
 
-// safeCollect runs c.Collect, turning a panic into an error: a bug in a
-// collector costs that interval's profile, never the application.
-func safeCollect(c collect.Collector, final bool) (data []byte, err error) {
+// safely runs a collector's collect, turning a panic into an error: a bug
+// in a collector costs that interval's profile, never the application.
+func safely(collect func() ([]byte, error)) (data []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			data, err = nil, fmt.Errorf("collector panicked: %v", r)
 		}
 	}()
-	return c.Collect(final)
+	return collect()
 }
 
 func (s *Session) account(t upstream.Type, data []byte, err error) {

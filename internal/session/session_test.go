@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/emberprof/ember/internal/collect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/emberprof/ember/internal/collect"
 	"github.com/emberprof/ember/internal/cpuprof"
 	"github.com/emberprof/ember/internal/leaktest"
 	"github.com/emberprof/ember/internal/recorder"
@@ -268,8 +269,8 @@ func TestSkipsAreLoggedOncePerRun(t *testing.T) {
 
 type panicky struct{}
 
-func (panicky) Type() upstream.Type          { return upstream.TypeMutex }
-func (panicky) Collect(bool) ([]byte, error) { panic("bug") }
+func (panicky) Type() upstream.Type                     { return upstream.TypeMutex }
+func (panicky) Collect(time.Time, bool) ([]byte, error) { panic("bug") }
 
 func TestCollectorPanicCostsOnlyItsProfile(t *testing.T) {
 	rec := &recorder.Recorder{}
@@ -338,6 +339,83 @@ func TestBatchUploaderGetsEachIntervalInOneCall(t *testing.T) {
 			if !types[typ] {
 				t.Errorf("batch %d lacks %s: %v", i, typ, types)
 			}
+		}
+	}
+}
+
+// untilRecorder is a collector that remembers the interval ends it was
+// given and delivers nothing.
+type untilRecorder struct{ untils []time.Time }
+
+func (*untilRecorder) Type() upstream.Type { return upstream.TypeGoroutineLeak }
+func (u *untilRecorder) Collect(until time.Time, _ bool) ([]byte, error) {
+	u.untils = append(u.untils, until)
+	return nil, collect.ErrSkipped
+}
+
+// TestEveryCollectorGetsTheCPUCut checks that the interval's end comes
+// from the CPU window's cut whatever order the collectors run in: a
+// collector running first is given the same until as the batch says, and
+// the heap, mutex and block profiles' windows are exactly the batch's.
+func TestEveryCollectorGetsTheCPUCut(t *testing.T) {
+	rec := &batchRecorder{}
+	s, err := Start(Options{
+		Application: "test.app", Rate: time.Hour, ProfileTypes: allTypes,
+		Upstream: rec, Logger: testLogger{t}, FlushOnly: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The run goroutine reads the collectors only at a cut, and Flush
+	// hands it the cut after this write.
+	first := &untilRecorder{}
+	s.collectors = append([]collect.Collector{first}, s.collectors...)
+	slices.Reverse(s.collectors[1:])
+	spin(50 * time.Millisecond)
+	for range 2 {
+		if err := s.Flush(context.Background(), false); err != nil {
+			t.Fatal(err)
+		}
+		spin(20 * time.Millisecond)
+	}
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.batches) != 3 || len(first.untils) != 3 {
+		t.Fatalf("%d batches and %d untils for two flushes and a stop, want 3", len(rec.batches), len(first.untils))
+	}
+	for i, b := range rec.batches {
+		from, until := b[0].From, b[0].Until
+		if !first.untils[i].Equal(until) {
+			t.Errorf("batch %d: the first collector was told %v, the batch ends at %v", i, first.untils[i], until)
+		}
+		if i == len(rec.batches)-1 && !s.cpu.LastCut().Equal(until) {
+			t.Errorf("last batch ends at %v, the CPU window was cut at %v", until, s.cpu.LastCut())
+		}
+		deltas := 0
+		for _, p := range b {
+			if !p.From.Equal(from) || !p.Until.Equal(until) {
+				t.Errorf("batch %d: %s is [%v, %v), the batch [%v, %v)", i, p.Type, p.From, p.Until, from, until)
+			}
+			switch p.Type {
+			case upstream.TypeHeap, upstream.TypeMutex, upstream.TypeBlock:
+				deltas++
+			default:
+				continue
+			}
+			pp, err := profile.ParseData(p.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pp.TimeNanos != from.UnixNano() || pp.TimeNanos+pp.DurationNanos != until.UnixNano() {
+				t.Errorf("batch %d: %s profile says [%d, +%d), the batch is [%d, %d)", i, p.Type,
+					pp.TimeNanos, pp.DurationNanos, from.UnixNano(), until.UnixNano())
+			}
+		}
+		if deltas != 3 {
+			t.Errorf("batch %d has %d of the heap, mutex and block profiles", i, deltas)
 		}
 	}
 }

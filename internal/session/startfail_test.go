@@ -24,12 +24,14 @@ func TestFailedStartUndoesEverything(t *testing.T) {
 		t.Skip("the mutex profile fraction is already set")
 	}
 	injected := errors.New("injected failure")
-	defer func(orig func(upstream.Type, collect.DeltaProfiler) (*collect.Delta, error)) { newDelta = orig }(newDelta)
-	newDelta = func(typ upstream.Type, prof collect.DeltaProfiler) (*collect.Delta, error) {
+	defer func(orig func(upstream.Type, collect.DeltaProfiler, time.Time) (*collect.Delta, error)) {
+		newDelta = orig
+	}(newDelta)
+	newDelta = func(typ upstream.Type, prof collect.DeltaProfiler, start time.Time) (*collect.Delta, error) {
 		if typ == upstream.TypeBlock {
 			return nil, injected
 		}
-		return collect.NewDelta(typ, prof)
+		return collect.NewDelta(typ, prof, start)
 	}
 	s, err := Start(Options{Rate: time.Hour, ProfileTypes: allTypes, Upstream: &recorder.Recorder{}, Logger: testLogger{t}})
 	if !errors.Is(err, injected) || s != nil {

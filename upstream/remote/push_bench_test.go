@@ -2,8 +2,12 @@ package remote
 
 import (
 	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"runtime/pprof"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -73,4 +77,51 @@ func BenchmarkEncodeInterval(b *testing.B) {
 		b.ReportMetric(1, "requests/interval")
 		b.ReportMetric(float64(n), "bytes/interval")
 	})
+}
+
+// BenchmarkUploadInterval compares the two transports end to end: each
+// op hands one interval of the five runtime profiles to an Uploader with
+// UploadBatch and waits for Flush, against an httptest server that
+// answers 200 on both paths and counts requests and body bytes.
+// TransportIngest (before issue 14) against TransportPush (the default,
+// after): ns/op, B/op and allocs/op are Ember's cost per interval, with
+// the in-process server's own per-request work included (which favours
+// the transport sending fewer requests). Compare with
+//
+//	go test -run '^$' -bench UploadInterval -benchmem -count 6 ./upstream/remote | tee /tmp/up.txt
+//	go run golang.org/x/perf/cmd/benchstat@latest -col /transport /tmp/up.txt
+func BenchmarkUploadInterval(b *testing.B) {
+	batch := runtimeInterval(b)
+	for _, tr := range []Transport{TransportIngest, TransportPush} {
+		b.Run("transport="+string(tr), func(b *testing.B) {
+			var requests, body atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != pushPath && r.URL.Path != "/ingest" {
+					b.Errorf("request to %s", r.URL.Path)
+				}
+				n, _ := io.Copy(io.Discard, r.Body)
+				requests.Add(1)
+				body.Add(n)
+			}))
+			defer srv.Close()
+			cfg := fastConfig(srv.URL)
+			cfg.Transport = tr
+			u := mustNew(b, cfg)
+			b.ReportAllocs()
+			for b.Loop() {
+				interval := make([]*upstream.Profile, len(batch))
+				for i, p := range batch {
+					c := *p // the Uploader owns what it is given
+					interval[i] = &c
+				}
+				u.UploadBatch(interval)
+				flush(b, u)
+			}
+			if st := u.Stats(); st.Failed+st.Dropped != 0 {
+				b.Fatalf("stats %+v", st)
+			}
+			b.ReportMetric(float64(requests.Load())/float64(b.N), "requests/interval")
+			b.ReportMetric(float64(body.Load())/float64(b.N), "bytes/interval")
+		})
+	}
 }
