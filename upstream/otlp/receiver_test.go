@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -309,4 +310,28 @@ func checkLabels(t *testing.T, dict pprofile.ProfilesDictionary, prof pprofile.P
 		found = true
 	}
 	return found
+}
+
+// The Collector refuses a development version it does not speak with a
+// 400; the exporter reports ErrVersionRefused once and does not retry.
+func TestRealReceiverRefusesVersion(t *testing.T) {
+	c := startCollector(t)
+	exp, err := New(Config{Endpoint: c.URL, UploadJitter: -1, Headers: map[string]string{versionHeader: "999"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp.Upload(goroutineProfile(t))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := exp.Shutdown(ctx); err == nil {
+		t.Error("Shutdown = nil; want the refused interval reported")
+	}
+	s := exp.Stats()
+	if s.Failed != 1 || s.Retried != 0 || !strings.Contains(s.LastError, ErrVersionRefused.Error()) {
+		t.Errorf("Stats = %+v; want one final failure for the version", s)
+	}
+	if n := len(c.received()); n != 0 {
+		t.Errorf("the receiver accepted %d requests", n)
+	}
+	t.Logf("the Collector's answer: %s", s.LastError)
 }

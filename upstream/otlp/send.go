@@ -26,8 +26,12 @@ import (
 // refused for its OTLP-Profiles-Development-Version header: it speaks
 // another development version of the profiles signal. Such a request is
 // not retried; an Ember release built on that version is needed.
-var ErrVersionRefused = errors.New("the receiver refused " + pprofileotlp.DevelopmentVersionHeader + " " +
+var ErrVersionRefused = errors.New("the receiver refused " + versionHeader + " " +
 	pprofileotlp.DevelopmentVersion + " (it speaks another development version of OTLP profiles)")
+
+// versionHeader is pprofileotlp.DevelopmentVersionHeader as the OTLP
+// specification spells it (pdata spells it as gRPC metadata, in lower case).
+const versionHeader = "OTLP-Profiles-Development-Version"
 
 // maxResponseBytes caps how much of a response body is read.
 const maxResponseBytes = 64 << 10
@@ -47,7 +51,7 @@ func headers(user map[string]string) http.Header {
 	h.Set("User-Agent", "ember-go/"+version.Version)
 	h.Set("Content-Type", "application/x-protobuf")
 	h.Set("Content-Encoding", "gzip")
-	h.Set(pprofileotlp.DevelopmentVersionHeader, pprofileotlp.DevelopmentVersion)
+	h.Set(versionHeader, pprofileotlp.DevelopmentVersion)
 	for k, v := range user {
 		h.Set(k, v)
 	}
@@ -123,7 +127,7 @@ func (s *sender) statusError(resp *http.Response, body []byte) error {
 	msg := message(resp.Header.Get("Content-Type"), body)
 	err := fmt.Errorf("POST %s: receiver answered %s: %.200q", s.endpoint, resp.Status, msg)
 	switch code := resp.StatusCode; {
-	case code == http.StatusBadRequest && strings.Contains(msg, pprofileotlp.DevelopmentVersionHeader):
+	case code == http.StatusBadRequest && strings.Contains(strings.ToLower(msg), strings.ToLower(versionHeader)):
 		return fmt.Errorf("POST %s: %w: %.200q", s.endpoint, ErrVersionRefused, msg)
 	case code/100 == 3:
 		return fmt.Errorf("POST %s: receiver answered %s to %s; a redirect to another host is not followed",
