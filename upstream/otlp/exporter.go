@@ -97,6 +97,7 @@ func New(cfg Config) (*Exporter, error) {
 		header:   headers(cfg.Headers),
 		client:   cfg.HTTPClient,
 		timeout:  cfg.Timeout,
+		log:      cfg.Logger,
 	}
 	if s.client == nil {
 		s.client = newClient()

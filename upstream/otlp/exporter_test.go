@@ -293,3 +293,23 @@ func (l *testLogger) String() string {
 	defer l.mu.Unlock()
 	return l.lines.String()
 }
+
+// A partial success counts as delivered, and the rejection is logged.
+func TestPartialSuccess(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		r := pprofileotlp.NewExportResponse()
+		r.PartialSuccess().SetRejectedProfiles(2)
+		r.PartialSuccess().SetErrorMessage("sample type not supported")
+		b, _ := r.MarshalProto()
+		w.Header().Set("Content-Type", "application/x-protobuf")
+		_, _ = w.Write(b)
+	}))
+	defer srv.Close()
+	log := &testLogger{}
+	e := newTestExporter(t, srv.URL, Config{Logger: log})
+	e.Upload(goroutineProfile(t))
+	flush(t, e)
+	if s := e.Stats(); s.Delivered != 1 || !strings.Contains(log.String(), `rejected 2 profiles of an interval: "sample type not supported"`) {
+		t.Errorf("Stats %+v, log %q; want delivered and the rejection logged", s, log.String())
+	}
+}

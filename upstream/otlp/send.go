@@ -20,6 +20,7 @@ import (
 
 	"github.com/emberprof/ember/internal/retry"
 	"github.com/emberprof/ember/internal/version"
+	"github.com/emberprof/ember/upstream"
 )
 
 // ErrVersionRefused is wrapped by the error of a request the receiver
@@ -43,6 +44,7 @@ type sender struct {
 	client   *http.Client
 	own      bool // client is ours, closed at Shutdown
 	timeout  time.Duration
+	log      upstream.Logger // told of partial successes; may be nil
 }
 
 // headers returns the headers every request carries, the user's last.
@@ -98,9 +100,22 @@ func (s *sender) send(ctx context.Context, body []byte) (int, error) {
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if resp.StatusCode/100 == 2 {
+		s.partial(resp.Header.Get("Content-Type"), answer)
 		return len(body), nil
 	}
 	return 0, s.statusError(resp, answer)
+}
+
+// partial logs the profiles an accepting receiver says it rejected. OTLP
+// says such a request must not be sent again, so it counts as delivered.
+func (s *sender) partial(contentType string, answer []byte) {
+	r := pprofileotlp.NewExportResponse()
+	if s.log == nil || !strings.HasPrefix(contentType, "application/x-protobuf") || r.UnmarshalProto(answer) != nil {
+		return
+	}
+	if n := r.PartialSuccess().RejectedProfiles(); n > 0 {
+		s.log.Errorf("ember upstream/otlp: the receiver rejected %d profiles of an interval: %.200q", n, r.PartialSuccess().ErrorMessage())
+	}
 }
 
 // transportError explains a failed round trip and marks it retryable
