@@ -220,7 +220,7 @@ func encodeRequest(profiles []*upstream.Profile) ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(raw) / 4)
-	zw := gzip.NewWriter(&buf)
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 	_, _ = zw.Write(raw)
 	_ = zw.Close()
 	return buf.Bytes(), err

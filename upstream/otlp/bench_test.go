@@ -1,0 +1,53 @@
+package otlp
+
+import (
+	"bytes"
+	"runtime/pprof"
+	"testing"
+	"time"
+
+	"github.com/google/pprof/profile"
+
+	"github.com/emberprof/ember/upstream"
+)
+
+// benchInterval returns an interval of this process's heap and goroutine
+// profiles, gzipped as Ember hands them over.
+func benchInterval(b *testing.B) []*upstream.Profile {
+	b.Helper()
+	var out []*upstream.Profile
+	until := time.Now()
+	for name, typ := range map[string]upstream.Type{"heap": upstream.TypeHeap, "goroutine": upstream.TypeGoroutines} {
+		var buf bytes.Buffer
+		if err := pprof.Lookup(name).WriteTo(&buf, 0); err != nil {
+			b.Fatal(err)
+		}
+		out = append(out, &upstream.Profile{Application: "bench", Type: typ, From: until.Add(-15 * time.Second), Until: until, Data: buf.Bytes()})
+	}
+	return out
+}
+
+// BenchmarkEncodeRequest is what UploadBatch costs the session per
+// interval; compare it with BenchmarkParseOnly, the floor of any
+// conversion that reads the pprof.
+func BenchmarkEncodeRequest(b *testing.B) {
+	batch := benchInterval(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := encodeRequest(batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseOnly(b *testing.B) {
+	batch := benchInterval(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, p := range batch {
+			if _, err := profile.Parse(bytes.NewReader(p.Data)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
