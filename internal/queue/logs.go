@@ -1,6 +1,8 @@
 package queue
 
 import (
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -53,7 +55,7 @@ func (l *logs) dropped(n int, why string) {
 
 // failed logs a failed attempt: at error level the first time its message
 // is seen since the last success, at debug level after that.
-func (l *logs) failed(p *upstream.Profile, err error, attempt int, final bool) {
+func (l *logs) failed(batch []*upstream.Profile, err error, attempt int, final bool) {
 	if l.out == nil {
 		return
 	}
@@ -75,7 +77,20 @@ func (l *logs) failed(p *upstream.Profile, err error, attempt int, final bool) {
 	if old {
 		log = l.out.Debugf
 	}
-	log("%s: %s %s profile, attempt %d: %s; %s", l.name, p.Application, p.Type, attempt, msg, what)
+	log("%s: %s, attempt %d: %s; %s", l.name, describe(batch), attempt, msg, what)
+}
+
+// describe names a job's profiles for the log, e.g. "app cpu profile" or
+// "app cpu+heap profiles".
+func describe(batch []*upstream.Profile) string {
+	if len(batch) == 1 {
+		return fmt.Sprintf("%s %s profile", batch[0].Application, batch[0].Type)
+	}
+	types := make([]string, len(batch))
+	for i, p := range batch {
+		types[i] = string(p.Type)
+	}
+	return fmt.Sprintf("%s %s profiles", batch[0].Application, strings.Join(types, "+"))
 }
 
 // succeeded forgets the errors seen, so that a new outage is logged again.

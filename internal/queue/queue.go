@@ -2,13 +2,16 @@
 // a bounded queue in front of a small pool of workers that retry.
 //
 // Queueing is kept apart from transport, as in OpenTelemetry's exporters:
-// an [Exporter] knows how to deliver one profile (HTTP, a file), the queue
-// knows when. The queue never blocks the caller: when it holds more jobs or
-// bytes than allowed it drops the oldest queued job and counts it.
+// an [Exporter] knows how to deliver one job (HTTP, a file), the queue
+// knows when. A job is one profile ([Queue.Upload]) or one interval's
+// profiles delivered together ([Queue.UploadBatch]). The queue never blocks
+// the caller: when it holds more jobs or bytes than allowed it drops the
+// oldest queued job and counts its profiles.
 //
-// Jobs with the same key (application and profile type) are delivered one
-// at a time in the order they were queued, so a profile type's intervals
-// reach the destination in order even while one of them is being retried.
+// Profiles with the same key (application and profile type) are delivered
+// one job at a time in the order they were queued, so a profile type's
+// intervals reach the destination in order even while one of them is being
+// retried.
 package queue
 
 import (
@@ -23,20 +26,36 @@ import (
 	"github.com/emberprof/ember/upstream"
 )
 
-// Exporter delivers one profile, synchronously, honouring ctx.
+// Exporter delivers one job, synchronously, honouring ctx.
 type Exporter interface {
-	// Export delivers p and returns how many bytes it sent. An error
-	// marked with [retry.Retryable] is tried again; any other is final.
-	Export(ctx context.Context, p *upstream.Profile) (sent int, err error)
+	// Export delivers batch, the profiles of one job (at least one), as a
+	// whole and returns how many bytes it sent. An error marked with
+	// [retry.Retryable] tries the whole batch again; any other is final
+	// for all of it.
+	Export(ctx context.Context, batch []*upstream.Profile) (sent int, err error)
+}
+
+// Single is an [Exporter] for queues fed only by [Queue.Upload]: it
+// delivers the one profile of each job. A job of several profiles fails
+// without an attempt, since a partial delivery could not be retried
+// without sending some profiles twice.
+type Single func(ctx context.Context, p *upstream.Profile) (sent int, err error)
+
+// Export delivers the batch's only profile.
+func (f Single) Export(ctx context.Context, batch []*upstream.Profile) (int, error) {
+	if len(batch) != 1 {
+		return 0, fmt.Errorf("%d profiles in one job for an exporter that takes one", len(batch))
+	}
+	return f(ctx, batch[0])
 }
 
 // Config sets the queue's bounds and retry policy. Values below one are
 // raised to one.
 type Config struct {
-	MaxJobs     int // Queued profiles kept at most.
+	MaxJobs     int // Queued jobs kept at most.
 	MaxBytes    int // Bytes of queued and in-flight profile data kept at most.
-	Workers     int // Profiles delivered concurrently.
-	MaxAttempts int // Attempts per profile, the first one included.
+	Workers     int // Jobs delivered concurrently.
+	MaxAttempts int // Attempts per job, the first one included.
 	// Backoff spaces the attempts.
 	Backoff retry.Backoff
 	// Delay holds every job this long before its first attempt, unless a
@@ -61,7 +80,7 @@ type Queue struct {
 	work     *sync.Cond // signalled when a job may be taken or workers must stop
 	pending  []*job     // queued, oldest first
 	inflight []*job
-	busy     map[string]bool // keys with a job in flight
+	busy     map[string]bool // profile keys with a job in flight
 	bytes    int             // data bytes of pending and in-flight jobs
 	seq      uint64          // sequence number of the last job queued
 	closed   bool            // Shutdown called: Upload drops
@@ -77,11 +96,21 @@ type Queue struct {
 }
 
 type job struct {
-	p      *upstream.Profile
-	key    string
+	batch  []*upstream.Profile
+	keys   []string // one per profile: application and type
 	seq    uint64
-	size   int
+	size   int // bytes of Data in batch
 	queued time.Time
+}
+
+// newJob makes the job that delivers batch.
+func newJob(batch []*upstream.Profile, seq uint64, queued time.Time) *job {
+	j := &job{batch: batch, keys: make([]string, len(batch)), seq: seq, queued: queued}
+	for i, p := range batch {
+		j.keys[i] = p.Application + "\x00" + string(p.Type)
+		j.size += len(p.Data)
+	}
+	return j
 }
 
 // New starts a queue's workers. Shutdown stops them.
@@ -112,27 +141,39 @@ func New(cfg Config, exp Exporter) *Queue {
 	return q
 }
 
-// Upload queues p and returns at once. If the queue is then over its job or
-// byte bound, the oldest queued profiles are dropped and counted.
+// Upload queues p as a job of its own and returns at once. If the queue is
+// then over its job or byte bound, the oldest queued jobs are dropped and
+// their profiles counted.
 func (q *Queue) Upload(p *upstream.Profile) {
+	q.UploadBatch([]*upstream.Profile{p})
+}
+
+// UploadBatch queues the profiles as one job, delivered in one Export call,
+// and returns at once. It counts and drops like Upload. The queue owns
+// profiles afterwards; an empty batch is ignored.
+func (q *Queue) UploadBatch(profiles []*upstream.Profile) {
+	if len(profiles) == 0 {
+		return
+	}
+	n := uint64(len(profiles))
 	q.mu.Lock()
-	q.stats.Enqueued++
+	q.stats.Enqueued += n
 	if q.closed {
-		q.stats.Dropped++
+		q.stats.Dropped += n
 		q.mu.Unlock()
-		q.log.dropped(1, "after shutdown")
+		q.log.dropped(len(profiles), "after shutdown")
 		return
 	}
 	q.seq++
-	j := &job{p: p, key: p.Application + "\x00" + string(p.Type), seq: q.seq, size: len(p.Data), queued: q.cfg.Now()}
+	j := newJob(profiles, q.seq, q.cfg.Now())
 	q.pending = append(q.pending, j)
 	q.bytes += j.size
 	dropped := 0
 	for len(q.pending) > 0 && (len(q.pending) > q.cfg.MaxJobs || q.bytes > q.cfg.MaxBytes) {
 		q.bytes -= q.pending[0].size
+		dropped += len(q.pending[0].batch)
 		q.pending[0] = nil
 		q.pending = q.pending[1:]
-		dropped++
 	}
 	q.stats.Dropped += uint64(dropped)
 	if dropped > 0 {
@@ -203,7 +244,10 @@ func (q *Queue) Shutdown(ctx context.Context) error {
 	q.cancel()
 
 	q.mu.Lock()
-	left := len(q.pending)
+	left := 0
+	for _, j := range q.pending {
+		left += len(j.batch)
+	}
 	q.stats.Dropped += uint64(left)
 	q.pending = nil
 	q.bytes = 0

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,15 +16,16 @@ import (
 )
 
 // fakeExporter records deliveries and answers with what its script says.
+// A job's ID is its profiles' Data joined by "+".
 type fakeExporter struct {
 	mu        sync.Mutex
-	attempts  map[string]int // per profile ID (its Data)
-	delivered []string
+	attempts  map[string]int                     // per job ID
+	delivered []string                           // job IDs
 	script    func(id string, attempt int) error // nil error: delivered
 	gate      chan struct{}                      // if set, each Export waits for a token or ctx
 }
 
-func (f *fakeExporter) Export(ctx context.Context, p *upstream.Profile) (int, error) {
+func (f *fakeExporter) Export(ctx context.Context, batch []*upstream.Profile) (int, error) {
 	if f.gate != nil {
 		select {
 		case <-f.gate:
@@ -31,7 +33,13 @@ func (f *fakeExporter) Export(ctx context.Context, p *upstream.Profile) (int, er
 			return 0, ctx.Err()
 		}
 	}
-	id := string(p.Data)
+	ids := make([]string, len(batch))
+	size := 0
+	for i, p := range batch {
+		ids[i] = string(p.Data)
+		size += len(p.Data)
+	}
+	id := strings.Join(ids, "+")
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.attempts == nil {
@@ -44,7 +52,7 @@ func (f *fakeExporter) Export(ctx context.Context, p *upstream.Profile) (int, er
 	}
 	if err == nil {
 		f.delivered = append(f.delivered, id)
-		return len(p.Data), nil
+		return size, nil
 	}
 	return 0, err
 }
@@ -204,8 +212,8 @@ func TestRetryAfterIsPassedToBackoff(t *testing.T) {
 	var waits []time.Duration
 	// The backoff caps Retry-After at 1µs here; record what it was asked.
 	cfg.Backoff = retry.Backoff{MaxRetryAfter: time.Microsecond}
-	q := New(cfg, exporterFunc(func(ctx context.Context, p *upstream.Profile) (int, error) {
-		n, err := f.Export(ctx, p)
+	q := New(cfg, exporterFunc(func(ctx context.Context, batch []*upstream.Profile) (int, error) {
+		n, err := f.Export(ctx, batch)
 		if after, ok := retry.IsRetryable(err); ok {
 			mu.Lock()
 			waits = append(waits, after)
@@ -221,9 +229,11 @@ func TestRetryAfterIsPassedToBackoff(t *testing.T) {
 	}
 }
 
-type exporterFunc func(context.Context, *upstream.Profile) (int, error)
+type exporterFunc func(context.Context, []*upstream.Profile) (int, error)
 
-func (f exporterFunc) Export(ctx context.Context, p *upstream.Profile) (int, error) { return f(ctx, p) }
+func (f exporterFunc) Export(ctx context.Context, batch []*upstream.Profile) (int, error) {
+	return f(ctx, batch)
+}
 
 func TestOverflowDropsOldestAndBoundsBytes(t *testing.T) {
 	f := &fakeExporter{gate: make(chan struct{})}
@@ -430,5 +440,113 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not reached")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// batch makes one interval's profiles, one per type, with IDs prefix-type.
+func batch(prefix string, types ...upstream.Type) []*upstream.Profile {
+	ps := make([]*upstream.Profile, len(types))
+	for i, typ := range types {
+		ps[i] = prof(typ, prefix+"-"+string(typ))
+	}
+	return ps
+}
+
+func TestBatchIsOneJobCountedInProfiles(t *testing.T) {
+	f := &fakeExporter{gate: make(chan struct{})}
+	cfg := testConfig()
+	cfg.Workers = 1
+	cfg.MaxJobs = 2
+	q := New(cfg, f)
+	defer q.Shutdown(context.Background())
+	q.UploadBatch(batch("b1", upstream.TypeCPU, upstream.TypeHeap))
+	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return len(q.inflight) == 1 })
+	three := []upstream.Type{upstream.TypeCPU, upstream.TypeHeap, upstream.TypeMutex}
+	for _, b := range []string{"b2", "b3", "b4"} {
+		q.UploadBatch(batch(b, three...)) // b4 pushes b2 out: two jobs queued at most
+	}
+	q.UploadBatch(nil)
+	if s := q.Stats(); s.Enqueued != 11 || s.Dropped != 3 {
+		t.Errorf("stats %+v, want 11 profiles enqueued and b2's 3 dropped", s)
+	}
+	close(f.gate)
+	mustFlush(t, q)
+	want := "b1-cpu+b1-heap,b3-cpu+b3-heap+b3-mutex,b4-cpu+b4-heap+b4-mutex"
+	if got := strings.Join(f.got(), ","); got != want {
+		t.Errorf("delivered %s, want %s", got, want)
+	}
+	s := q.Stats()
+	if s.Delivered != 8 || s.BytesSent != uint64(len("b1-cpu"+"b1-heap")+2*len("b3-cpu"+"b3-heap"+"b3-mutex")) {
+		t.Errorf("stats %+v, want 8 profiles delivered", s)
+	}
+	checkBalance(t, s)
+}
+
+func TestBatchWaitsForOlderJobsOfItsTypes(t *testing.T) {
+	f := &fakeExporter{gate: make(chan struct{})}
+	cfg := testConfig()
+	cfg.Workers = 2
+	q := New(cfg, f)
+	defer q.Shutdown(context.Background())
+	q.Upload(prof(upstream.TypeCPU, "1-cpu"))
+	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return len(q.inflight) == 1 })
+	// The batch waits for 1-cpu; 3-heap waits for the batch's heap profile,
+	// although no heap profile is in flight; 3-mutex is free to go.
+	q.UploadBatch(batch("2", upstream.TypeCPU, upstream.TypeHeap))
+	q.Upload(prof(upstream.TypeHeap, "3-heap"))
+	q.Upload(prof(upstream.TypeMutex, "3-mutex"))
+	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return len(q.inflight) == 2 })
+	q.mu.Lock()
+	var queued []string
+	for _, j := range q.pending {
+		queued = append(queued, strings.Join(j.keys, ","))
+	}
+	q.mu.Unlock()
+	if got, want := strings.Join(queued, "|"), "app\x00cpu,app\x00heap|app\x00heap"; got != want {
+		t.Errorf("queued %q, want the batch and 3-heap (%q)", got, want)
+	}
+	close(f.gate)
+	mustFlush(t, q)
+	got := strings.Join(slices.DeleteFunc(f.got(), func(id string) bool { return id == "3-mutex" }), ",")
+	if got != "1-cpu,2-cpu+2-heap,3-heap" {
+		t.Errorf("delivered %s (3-mutex left out), want 1-cpu, then the batch, then 3-heap", got)
+	}
+}
+
+func TestShutdownDeadlineCountsBatchProfiles(t *testing.T) {
+	f := &fakeExporter{gate: make(chan struct{})} // never opened
+	cfg := testConfig()
+	cfg.Workers = 1
+	q := New(cfg, f)
+	q.UploadBatch(batch("1", upstream.TypeCPU, upstream.TypeHeap))
+	q.UploadBatch(batch("2", upstream.TypeCPU, upstream.TypeHeap, upstream.TypeBlock))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := q.Shutdown(ctx); err == nil || !strings.Contains(err.Error(), "5 profiles not delivered") {
+		t.Errorf("Shutdown = %v, want 5 profiles not delivered", err)
+	}
+	if s := q.Stats(); s.Dropped != 5 || s.Enqueued != 5 {
+		t.Errorf("stats %+v, want 5 dropped", s)
+	}
+}
+
+func TestSingleRefusesBatches(t *testing.T) {
+	var got []string
+	one := Single(func(_ context.Context, p *upstream.Profile) (int, error) {
+		got = append(got, string(p.Data))
+		return len(p.Data), nil
+	})
+	if n, err := one.Export(context.Background(), batch("1", upstream.TypeCPU)); err != nil || n != len("1-cpu") {
+		t.Errorf("one profile: %d, %v", n, err)
+	}
+	_, err := one.Export(context.Background(), batch("2", upstream.TypeCPU, upstream.TypeHeap))
+	if err == nil || !strings.Contains(err.Error(), "2 profiles") {
+		t.Errorf("two profiles: %v, want an error", err)
+	}
+	if _, ok := retry.IsRetryable(err); ok {
+		t.Error("a batch for a one-profile exporter is retryable; it can never succeed")
+	}
+	if strings.Join(got, ",") != "1-cpu" {
+		t.Errorf("exported %v, want only 1-cpu", got)
 	}
 }

@@ -32,17 +32,25 @@ func (q *Queue) worker() {
 	}
 }
 
-// takeLocked removes and returns the oldest queued job whose key has no job
-// in flight, or nil.
+// takeLocked removes and returns the oldest queued job none of whose keys
+// has a job in flight or an older job still queued, or nil.
 func (q *Queue) takeLocked() *job {
+	var older map[string]bool // keys of the jobs passed over
 	for i, j := range q.pending {
-		if q.busy[j.key] {
-			continue
+		if !slices.ContainsFunc(j.keys, func(k string) bool { return q.busy[k] || older[k] }) {
+			q.pending = slices.Delete(q.pending, i, i+1)
+			for _, k := range j.keys {
+				q.busy[k] = true
+			}
+			q.inflight = append(q.inflight, j)
+			return j
 		}
-		q.pending = slices.Delete(q.pending, i, i+1)
-		q.busy[j.key] = true
-		q.inflight = append(q.inflight, j)
-		return j
+		if older == nil {
+			older = make(map[string]bool)
+		}
+		for _, k := range j.keys {
+			older[k] = true
+		}
 	}
 	return nil
 }
@@ -64,10 +72,10 @@ func (q *Queue) deliver(j *job, hurry <-chan struct{}) outcome {
 		}
 	}
 	for attempt := 1; ; attempt++ {
-		sent, err := q.exp.Export(q.ctx, j.p)
+		sent, err := q.exp.Export(q.ctx, j.batch)
 		if err == nil {
 			q.mu.Lock()
-			q.stats.Delivered++
+			q.stats.Delivered += uint64(len(j.batch))
 			q.stats.BytesSent += uint64(sent)
 			q.mu.Unlock()
 			q.log.succeeded()
@@ -85,7 +93,7 @@ func (q *Queue) deliver(j *job, hurry <-chan struct{}) outcome {
 			q.stats.Retried++
 		}
 		q.mu.Unlock()
-		q.log.failed(j.p, err, attempt, final)
+		q.log.failed(j.batch, err, attempt, final)
 		if final {
 			return failed
 		}
@@ -116,12 +124,14 @@ func (q *Queue) finish(j *job, how outcome) {
 	defer q.mu.Unlock()
 	switch how {
 	case failed:
-		q.stats.Failed++
+		q.stats.Failed += uint64(len(j.batch))
 	case cancelled:
-		q.stats.Dropped++
+		q.stats.Dropped += uint64(len(j.batch))
 	}
 	q.inflight = slices.DeleteFunc(q.inflight, func(x *job) bool { return x == j })
-	delete(q.busy, j.key)
+	for _, k := range j.keys {
+		delete(q.busy, k)
+	}
 	q.bytes -= j.size
 	q.notifyLocked()
 	q.work.Broadcast()

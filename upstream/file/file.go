@@ -81,7 +81,7 @@ func New(cfg Config) (*Sink, error) {
 		MaxAttempts: 1,
 		Name:        "ember upstream/file",
 		Logger:      cfg.Logger,
-	}, w)
+	}, queue.Single(w.Export))
 	return &Sink{queue: q}, nil
 }
 

@@ -171,7 +171,7 @@ func New(cfg Config) (*Uploader, error) {
 		Name:        "ember upstream/remote",
 		Logger:      cfg.Logger,
 		Now:         cfg.now,
-	}, in)
+	}, queue.Single(in.Export))
 	return u, nil
 }
 
