@@ -51,7 +51,7 @@ type Config struct {
 	// MaxQueueIntervals bounds the intervals (requests) waiting for
 	// delivery; when full, the oldest is dropped and counted.
 	MaxQueueIntervals int
-	// MaxQueueBytes bounds the encoded request bytes waiting or in flight.
+	// MaxQueueBytes bounds the profile bytes waiting or in flight.
 	MaxQueueBytes int
 	// Timeout bounds each attempt.
 	Timeout time.Duration
@@ -68,20 +68,12 @@ type Config struct {
 // Exporter sends each interval's profiles to an OTLP receiver as one
 // ExportProfilesServiceRequest. It implements [upstream.BatchUploader];
 // its methods are safe for concurrent use.
-//
-// Until the queue it shares with upstream/remote holds batches, an
-// interval is one job there: its Stats count intervals (requests), not
-// profiles.
 type Exporter struct {
 	queue *queue.Queue
 	send  *sender
-	log   upstream.Logger
 }
 
 var _ upstream.BatchUploader = (*Exporter)(nil)
-
-// typeInterval is the Type of the queue job that carries an interval.
-const typeInterval upstream.Type = "otlp"
 
 // New checks cfg and starts an Exporter. Shutdown releases it.
 func New(cfg Config) (*Exporter, error) {
@@ -107,7 +99,7 @@ func New(cfg Config) (*Exporter, error) {
 	if cfg.UploadJitter > 0 {
 		delay = time.Duration(rand.Int64N(int64(cfg.UploadJitter)))
 	}
-	e := &Exporter{send: s, log: cfg.Logger}
+	e := &Exporter{send: s}
 	e.queue = queue.New(queue.Config{
 		MaxJobs:     cfg.MaxQueueIntervals,
 		MaxBytes:    cfg.MaxQueueBytes,
@@ -117,7 +109,7 @@ func New(cfg Config) (*Exporter, error) {
 		Delay:       delay,
 		Name:        "ember upstream/otlp",
 		Logger:      cfg.Logger,
-	}, queueExporter{s})
+	}, queueExporter{s, cfg.Logger})
 	return e, nil
 }
 
@@ -179,32 +171,11 @@ func parseEndpoint(addr string) (string, error) {
 }
 
 // Upload queues p alone as an interval's request.
-func (e *Exporter) Upload(p *upstream.Profile) { e.UploadBatch([]*upstream.Profile{p}) }
+func (e *Exporter) Upload(p *upstream.Profile) { e.queue.Upload(p) }
 
-// UploadBatch encodes one interval's profiles into one request and queues
-// it; it returns without waiting for I/O. A profile that cannot be read is
-// left out and logged.
-func (e *Exporter) UploadBatch(profiles []*upstream.Profile) {
-	if len(profiles) == 0 {
-		return
-	}
-	body, err := encodeRequest(profiles)
-	if err != nil && e.log != nil {
-		e.log.Errorf("ember upstream/otlp: %v", err)
-	}
-	if body == nil {
-		return
-	}
-	first := profiles[0]
-	e.queue.Upload(&upstream.Profile{
-		Application: first.Application,
-		Tags:        first.Tags,
-		Type:        typeInterval,
-		From:        first.From,
-		Until:       first.Until,
-		Data:        body,
-	})
-}
+// UploadBatch queues one interval's profiles, sent as one request, and
+// returns at once.
+func (e *Exporter) UploadBatch(profiles []*upstream.Profile) { e.queue.UploadBatch(profiles) }
 
 // encodeRequest returns the gzipped protobuf request for profiles, leaving
 // out those that cannot be read (the error names them), or nil if none is
@@ -241,14 +212,24 @@ func (e *Exporter) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// Stats returns a snapshot of the Exporter's counters (per interval).
+// Stats returns a snapshot of the Exporter's counters.
 func (e *Exporter) Stats() upstream.Stats { return e.queue.Stats() }
 
-// queueExporter is what the queue calls: it sends one queued request.
-// When the queue holds an interval's profiles as one job, this becomes
-// encodeRequest followed by send.
-type queueExporter struct{ s *sender }
+// queueExporter is what the queue calls: it sends one interval's profiles
+// as one request. A profile that cannot be read is left out and logged
+// (and counted with its batch).
+type queueExporter struct {
+	s   *sender
+	log upstream.Logger
+}
 
-func (q queueExporter) Export(ctx context.Context, p *upstream.Profile) (int, error) {
-	return q.s.send(ctx, p.Data)
+func (q queueExporter) Export(ctx context.Context, batch []*upstream.Profile) (int, error) {
+	body, err := encodeRequest(batch)
+	if body == nil {
+		return 0, err
+	}
+	if err != nil && q.log != nil {
+		q.log.Errorf("ember upstream/otlp: %v", err)
+	}
+	return q.s.send(ctx, body)
 }

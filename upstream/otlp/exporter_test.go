@@ -111,8 +111,8 @@ func TestRequest(t *testing.T) {
 	if n := req.Profiles().ProfileCount(); n != 2 {
 		t.Errorf("%d profiles in the request; want 2 (one goroutine profile each)", n)
 	}
-	if s := e.Stats(); s.Delivered != 1 || s.BytesSent != uint64(len(bodies[0])) {
-		t.Errorf("Stats = %+v; want 1 delivered, %d bytes", s, len(bodies[0]))
+	if s := e.Stats(); s.Delivered != 2 || s.BytesSent != uint64(len(bodies[0])) {
+		t.Errorf("Stats = %+v; want 2 delivered, %d bytes", s, len(bodies[0]))
 	}
 }
 
@@ -268,8 +268,9 @@ func TestBadProfileLeftOut(t *testing.T) {
 	e.UploadBatch([]*upstream.Profile{bad, goroutineProfile(t)})
 	e.UploadBatch([]*upstream.Profile{bad})
 	flush(t, e)
-	if calls.Load() != 1 || !strings.Contains(log.String(), "app heap profile left out") {
-		t.Errorf("%d requests, log %q; want 1 request and the bad profile named", calls.Load(), log.String())
+	s := e.Stats()
+	if calls.Load() != 1 || s.Delivered != 2 || s.Failed != 1 || !strings.Contains(log.String(), "app heap profile left out") {
+		t.Errorf("%d requests, Stats %+v, log %q; want 1 request, the lone bad profile failed and named", calls.Load(), s, log.String())
 	}
 }
 

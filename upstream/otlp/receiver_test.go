@@ -155,8 +155,12 @@ func TestRealReceiver(t *testing.T) {
 	if len(got) != len(batches) || len(batches) < 2 {
 		t.Fatalf("%d intervals handed over, %d requests received; want one request per interval, at least 2", len(batches), len(got))
 	}
-	if s := exp.Stats(); s.Delivered != uint64(len(batches)) || s.Failed+s.Dropped != 0 {
-		t.Errorf("Stats = %+v; want %d delivered", s, len(batches))
+	profiles := 0
+	for _, b := range batches {
+		profiles += len(b)
+	}
+	if s := exp.Stats(); s.Delivered != uint64(profiles) || s.Failed+s.Dropped != 0 {
+		t.Errorf("Stats = %+v; want %d profiles delivered", s, profiles)
 	}
 	seen := map[upstream.Type]bool{}
 	linked := false
