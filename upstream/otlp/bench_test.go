@@ -27,9 +27,9 @@ func benchInterval(b *testing.B) []*upstream.Profile {
 	return out
 }
 
-// BenchmarkEncodeRequest is what UploadBatch costs the session per
-// interval; compare it with BenchmarkParseOnly, the floor of any
-// conversion that reads the pprof.
+// BenchmarkEncodeRequest is what encoding an interval costs the worker
+// before each attempt; compare it with BenchmarkParseOnly, the floor of
+// any conversion that reads the pprof.
 func BenchmarkEncodeRequest(b *testing.B) {
 	batch := benchInterval(b)
 	b.ReportAllocs()
