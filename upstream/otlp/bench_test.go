@@ -3,6 +3,7 @@ package otlp
 import (
 	"bytes"
 	"runtime/pprof"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,27 +12,27 @@ import (
 	"github.com/emberprof/ember/upstream"
 )
 
-// benchInterval returns an interval of this process's heap and goroutine
-// profiles, gzipped as Ember hands them over.
-func benchInterval(b *testing.B) []*upstream.Profile {
-	b.Helper()
+// benchInterval is an interval of this process's heap and goroutine
+// profiles, gzipped as Ember hands them over, taken once so that every
+// benchmark and run reads the same data.
+var benchInterval = sync.OnceValue(func() []*upstream.Profile {
 	var out []*upstream.Profile
 	until := time.Now()
 	for name, typ := range map[string]upstream.Type{"heap": upstream.TypeHeap, "goroutine": upstream.TypeGoroutines} {
 		var buf bytes.Buffer
 		if err := pprof.Lookup(name).WriteTo(&buf, 0); err != nil {
-			b.Fatal(err)
+			panic(err)
 		}
 		out = append(out, &upstream.Profile{Application: "bench", Type: typ, From: until.Add(-15 * time.Second), Until: until, Data: buf.Bytes()})
 	}
 	return out
-}
+})
 
 // BenchmarkEncodeRequest is what encoding an interval costs the worker
 // before each attempt; compare it with BenchmarkParseOnly, the floor of
 // any conversion that reads the pprof.
 func BenchmarkEncodeRequest(b *testing.B) {
-	batch := benchInterval(b)
+	batch := benchInterval()
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := encodeRequest(batch); err != nil {
@@ -41,7 +42,7 @@ func BenchmarkEncodeRequest(b *testing.B) {
 }
 
 func BenchmarkParseOnly(b *testing.B) {
-	batch := benchInterval(b)
+	batch := benchInterval()
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, p := range batch {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -191,11 +192,20 @@ func encodeRequest(profiles []*upstream.Profile) ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(raw) / 4)
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(&buf)
 	_, _ = zw.Write(raw)
 	_ = zw.Close()
+	gzipWriters.Put(zw)
 	return buf.Bytes(), err
 }
+
+// gzipWriters keeps compressors between intervals: a new one allocates
+// more than the request it writes.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	return zw
+}}
 
 // Flush waits until every interval handed over before the call has been
 // delivered or given up on, or until ctx is done.
