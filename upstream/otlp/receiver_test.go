@@ -203,14 +203,15 @@ func TestRealReceiver(t *testing.T) {
 	}
 }
 
-// workload burns CPU, allocates, contends a mutex and blocks on a channel
-// for about d.
+// workload burns CPU, allocates, contends a mutex and blocks for at least
+// d, and at least 500 rounds (some 50 ms of CPU), so that a loaded machine
+// still records CPU samples.
 func workload(d time.Duration) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	var sink [][]byte
 	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
+	for round := 0; round < 500 || time.Now().Before(deadline); round++ {
 		mu.Lock()
 		wg.Go(func() {
 			mu.Lock() // waits for the holder: mutex contention and blocking
