@@ -226,7 +226,7 @@ func TestStall(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	e := newTestExporter(t, srv.URL, Config{Timeout: 20 * time.Millisecond, MaxAttempts: 2})
+	e := newTestExporter(t, srv.URL, Config{Timeout: 200 * time.Millisecond, MaxAttempts: 2})
 	e.Upload(goroutineProfile(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
