@@ -12,6 +12,13 @@
 // one job at a time in the order they were queued, so a profile type's
 // intervals reach the destination in order even while one of them is being
 // retried.
+//
+// A job that fails with a retryable error is never given up: it waits in
+// the queue for its backoff, without holding a worker, and is tried again
+// until it is delivered, pushed out by newer jobs when the queue is over
+// its bounds, or dropped when Shutdown's deadline passes. Any delivery
+// ends the backoff of every waiting job, so a backlog drains as soon as
+// the destination is back.
 package queue
 
 import (
@@ -52,11 +59,11 @@ func (f Single) Export(ctx context.Context, batch []*upstream.Profile) (int, err
 // Config sets the queue's bounds and retry policy. Values below one are
 // raised to one.
 type Config struct {
-	MaxJobs     int // Queued jobs kept at most.
-	MaxBytes    int // Bytes of queued and in-flight profile data kept at most.
-	Workers     int // Jobs delivered concurrently.
-	MaxAttempts int // Attempts per job, the first one included.
-	// Backoff spaces the attempts.
+	MaxJobs  int // Queued jobs kept at most, those waiting to be retried included.
+	MaxBytes int // Bytes of queued and in-flight profile data kept at most.
+	Workers  int // Jobs delivered concurrently.
+	// Backoff sets how long a job waits after each retryable failure; the
+	// count of failures restarts when any job is delivered.
 	Backoff retry.Backoff
 	// Delay holds every job this long before its first attempt, unless a
 	// Flush or Shutdown asks for haste. Remote uploads use it to spread a
@@ -66,7 +73,8 @@ type Config struct {
 	Name string
 	// Logger receives what the queue has to say; nil discards it.
 	Logger upstream.Logger
-	// Now reads the clock for Stats.LastErrorTime; nil means time.Now.
+	// Now reads the clock for Stats.LastErrorTime and the log; nil means
+	// time.Now. Delay and Backoff are timed by the monotonic clock.
 	Now func() time.Time
 }
 
@@ -86,8 +94,8 @@ type Queue struct {
 	closed   bool            // Shutdown called: Upload drops
 	stopping bool            // workers must return
 	changed  chan struct{}   // closed and replaced when a job leaves the queue
-	hurried  uint64          // jobs up to this sequence number skip Delay
-	hurry    chan struct{}   // closed and replaced when hurried grows
+	alarm    *time.Timer     // calls wake at wakeAt
+	wakeAt   time.Time       // when the workers are to look again; zero if not set
 	stats    upstream.Stats
 
 	ctx    context.Context // cancelled when Shutdown's deadline passes
@@ -96,16 +104,17 @@ type Queue struct {
 }
 
 type job struct {
-	batch  []*upstream.Profile
-	keys   []string // one per profile: application and type
-	seq    uint64
-	size   int // bytes of Data in batch
-	queued time.Time
+	batch     []*upstream.Profile
+	keys      []string // one per profile: application and type
+	seq       uint64
+	size      int       // bytes of Data in batch
+	notBefore time.Time // not tried before then: Delay, or the backoff
+	failures  int       // retryable failures since the last delivery of any job
 }
 
 // newJob makes the job that delivers batch.
-func newJob(batch []*upstream.Profile, seq uint64, queued time.Time) *job {
-	j := &job{batch: batch, keys: make([]string, len(batch)), seq: seq, queued: queued}
+func newJob(batch []*upstream.Profile, seq uint64, notBefore time.Time) *job {
+	j := &job{batch: batch, keys: make([]string, len(batch)), seq: seq, notBefore: notBefore}
 	for i, p := range batch {
 		j.keys[i] = p.Application + "\x00" + string(p.Type)
 		j.size += len(p.Data)
@@ -118,7 +127,6 @@ func New(cfg Config, exp Exporter) *Queue {
 	cfg.MaxJobs = max(cfg.MaxJobs, 1)
 	cfg.MaxBytes = max(cfg.MaxBytes, 1)
 	cfg.Workers = max(cfg.Workers, 1)
-	cfg.MaxAttempts = max(cfg.MaxAttempts, 1)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -128,7 +136,6 @@ func New(cfg Config, exp Exporter) *Queue {
 		log:     newLogs(cfg.Name, cfg.Logger, cfg.Now),
 		busy:    make(map[string]bool),
 		changed: make(chan struct{}),
-		hurry:   make(chan struct{}),
 	}
 	q.work = sync.NewCond(&q.mu)
 	q.ctx, q.cancel = context.WithCancel(context.Background())
@@ -165,19 +172,17 @@ func (q *Queue) UploadBatch(profiles []*upstream.Profile) {
 		return
 	}
 	q.seq++
-	j := newJob(profiles, q.seq, q.cfg.Now())
+	var notBefore time.Time
+	if q.cfg.Delay > 0 {
+		notBefore = time.Now().Add(q.cfg.Delay)
+	}
+	j := newJob(profiles, q.seq, notBefore)
 	q.pending = append(q.pending, j)
 	q.bytes += j.size
-	dropped := 0
-	for len(q.pending) > 0 && (len(q.pending) > q.cfg.MaxJobs || q.bytes > q.cfg.MaxBytes) {
-		q.bytes -= q.pending[0].size
-		dropped += len(q.pending[0].batch)
-		q.pending[0] = nil
-		q.pending = q.pending[1:]
-	}
-	q.stats.Dropped += uint64(dropped)
+	dropped := q.evictLocked()
 	if dropped > 0 {
 		q.notifyLocked()
+		q.work.Broadcast() // the jobs behind the dropped ones may go
 	}
 	q.work.Signal()
 	q.mu.Unlock()
@@ -187,12 +192,12 @@ func (q *Queue) UploadBatch(profiles []*upstream.Profile) {
 }
 
 // Flush waits until every profile queued before the call has been
-// delivered or given up on, or until ctx is done. Queued profiles skip
-// their Delay.
+// delivered, failed for good or dropped, or until ctx is done. Queued
+// profiles skip their Delay, not their backoff.
 func (q *Queue) Flush(ctx context.Context) error {
 	q.mu.Lock()
 	target := q.seq
-	q.hurryLocked()
+	q.hurryLocked(false)
 	for q.oldestLocked() <= target {
 		changed := q.changed
 		q.mu.Unlock()
@@ -207,8 +212,10 @@ func (q *Queue) Flush(ctx context.Context) error {
 	return nil
 }
 
-// Shutdown stops taking profiles and delivers what is queued until ctx is
-// done; then it cancels the deliveries in flight and drops what is left.
+// Shutdown stops taking profiles and delivers what is queued, trying each
+// job at once and then as its backoff allows, until ctx is done; then it
+// cancels the deliveries in flight and drops what is left. While the
+// destination fails, only ctx ends it.
 // It returns once every worker has returned, with an error that counts the
 // profiles lost while it ran (those lost earlier are in Stats and the log).
 // Later calls return nil at once.
@@ -219,7 +226,7 @@ func (q *Queue) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	q.closed = true
-	q.hurryLocked()
+	q.hurryLocked(true)
 	lostBefore := q.stats.Failed + q.stats.Dropped
 	q.stopIfDrainedLocked()
 	q.mu.Unlock()
@@ -244,6 +251,9 @@ func (q *Queue) Shutdown(ctx context.Context) error {
 	q.cancel()
 
 	q.mu.Lock()
+	if q.alarm != nil {
+		q.alarm.Stop()
+	}
 	left := 0
 	for _, j := range q.pending {
 		left += len(j.batch)
@@ -288,11 +298,29 @@ func (q *Queue) oldestLocked() uint64 {
 	return oldest
 }
 
-// hurryLocked makes every job queued so far skip the rest of its Delay.
-func (q *Queue) hurryLocked() {
-	q.hurried = q.seq
-	close(q.hurry)
-	q.hurry = make(chan struct{})
+// hurryLocked makes every job queued so far skip the rest of its Delay,
+// and with backoff too the rest of its backoff.
+func (q *Queue) hurryLocked(backoff bool) {
+	for _, j := range q.pending {
+		if backoff || j.failures == 0 {
+			j.notBefore = time.Time{}
+		}
+	}
+	q.work.Broadcast()
+}
+
+// evictLocked drops the oldest queued jobs while the queue is over its
+// bounds, counts them and returns how many profiles it dropped.
+func (q *Queue) evictLocked() int {
+	dropped := 0
+	for len(q.pending) > 0 && (len(q.pending) > q.cfg.MaxJobs || q.bytes > q.cfg.MaxBytes) {
+		q.bytes -= q.pending[0].size
+		dropped += len(q.pending[0].batch)
+		q.pending[0] = nil
+		q.pending = q.pending[1:]
+	}
+	q.stats.Dropped += uint64(dropped)
+	return dropped
 }
 
 // notifyLocked wakes every Flush waiting for a job to leave.

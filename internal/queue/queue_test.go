@@ -91,7 +91,7 @@ func prof(typ upstream.Type, id string) *upstream.Profile {
 }
 
 func testConfig() Config {
-	return Config{MaxJobs: 100, MaxBytes: 1 << 20, Workers: 3, MaxAttempts: 5, Name: "test",
+	return Config{MaxJobs: 100, MaxBytes: 1 << 20, Workers: 3, Name: "test",
 		Backoff: retry.Backoff{Base: time.Microsecond, Max: time.Microsecond}}
 }
 
@@ -184,20 +184,104 @@ func TestFinalErrorIsNotRetriedAndLoggedOnce(t *testing.T) {
 	}
 }
 
-func TestGivesUpAfterMaxAttempts(t *testing.T) {
-	f := &fakeExporter{script: func(string, int) error { return retry.Retryable(errors.New("502"), 0) }}
-	cfg := testConfig()
-	cfg.MaxAttempts = 3
-	q := New(cfg, f)
+func TestRetryableFailuresNeverGiveUp(t *testing.T) {
+	f := &fakeExporter{script: func(_ string, attempt int) error {
+		if attempt <= 50 {
+			return retry.Retryable(errors.New("503"), 0)
+		}
+		return nil
+	}}
+	q := New(testConfig(), f)
 	defer q.Shutdown(context.Background())
 	q.Upload(prof(upstream.TypeCPU, "a"))
 	mustFlush(t, q)
-	if n := f.attempts["a"]; n != 3 {
-		t.Errorf("%d attempts, want 3", n)
+	if n := f.attempts["a"]; n != 51 {
+		t.Errorf("%d attempts, want 51", n)
 	}
-	if s := q.Stats(); s.Failed != 1 || s.Retried != 2 {
-		t.Errorf("stats %+v, want 1 failed after 2 retries", s)
+	if s := q.Stats(); s.Delivered != 1 || s.Failed != 0 || s.Retried != 50 {
+		t.Errorf("stats %+v, want delivered after 50 retries", s)
 	}
+}
+
+// hourBackoff waits exactly an hour after every failure.
+var hourBackoff = retry.Backoff{Base: time.Hour, Max: time.Hour, Rand: func(n int64) int64 { return n - 1 }}
+
+func TestDeliveryEndsTheBackoffOfWaitingJobs(t *testing.T) {
+	f := &fakeExporter{script: func(id string, attempt int) error {
+		if id == "a" && attempt == 1 {
+			return retry.Retryable(errors.New("503"), 0)
+		}
+		return nil
+	}}
+	cfg := testConfig()
+	cfg.Workers = 1
+	cfg.Backoff = hourBackoff
+	q := New(cfg, f)
+	defer q.Shutdown(context.Background())
+	q.Upload(prof(upstream.TypeCPU, "a"))
+	waitFor(t, func() bool { return q.Stats().Retried == 1 }) // a waits an hour
+	// The only worker is free for b, whose delivery shows the destination
+	// is back: a goes at once.
+	q.Upload(prof(upstream.TypeHeap, "b"))
+	mustFlush(t, q)
+	if got := strings.Join(f.got(), ","); got != "b,a" {
+		t.Errorf("delivered %s, want b,a", got)
+	}
+}
+
+func TestFlushKeepsBackoffShutdownEndsIt(t *testing.T) {
+	f := &fakeExporter{script: func(_ string, attempt int) error {
+		if attempt == 1 {
+			return retry.Retryable(errors.New("503"), 0)
+		}
+		return nil
+	}}
+	cfg := testConfig()
+	cfg.Backoff = hourBackoff
+	q := New(cfg, f)
+	q.Upload(prof(upstream.TypeCPU, "a"))
+	waitFor(t, func() bool { return q.Stats().Retried == 1 })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if err := q.Flush(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Flush = %v while a waits an hour, want the deadline", err)
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := q.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown = %v, want a tried again at once and delivered", err)
+	}
+	if s := q.Stats(); s.Delivered != 1 || f.attempts["a"] != 2 {
+		t.Errorf("stats %+v after %d attempts, want a delivered on the second", s, f.attempts["a"])
+	}
+}
+
+func TestWaitingJobIsPushedOutOldestFirst(t *testing.T) {
+	f := &fakeExporter{script: func(id string, _ int) error {
+		if id == "a" {
+			return retry.Retryable(errors.New("503"), 0)
+		}
+		return nil
+	}}
+	cfg := testConfig()
+	cfg.Workers = 1
+	cfg.MaxJobs = 2
+	cfg.Backoff = hourBackoff
+	q := New(cfg, f)
+	defer q.Shutdown(context.Background())
+	q.Upload(prof(upstream.TypeCPU, "a"))
+	waitFor(t, func() bool { return q.Stats().Retried == 1 })
+	q.Upload(prof(upstream.TypeCPU, "b")) // waits behind a
+	q.Upload(prof(upstream.TypeCPU, "c")) // three queued: a, the oldest, goes
+	mustFlush(t, q)
+	if got := strings.Join(f.got(), ","); got != "b,c" {
+		t.Errorf("delivered %s, want b,c", got)
+	}
+	s := q.Stats()
+	if s.Dropped != 1 || s.Delivered != 2 || s.Failed != 0 {
+		t.Errorf("stats %+v, want a dropped, b and c delivered", s)
+	}
+	checkBalance(t, s)
 }
 
 func TestRetryAfterIsPassedToBackoff(t *testing.T) {

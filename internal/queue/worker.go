@@ -1,49 +1,54 @@
 package queue
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
 	"github.com/emberprof/ember/internal/retry"
 )
 
-// worker takes jobs until the queue stops.
+// worker takes jobs until the queue stops. A job waiting for its backoff
+// stays queued, so no worker sleeps while others could be delivered.
 func (q *Queue) worker() {
 	for {
 		q.mu.Lock()
 		var j *job
 		for !q.stopping {
-			if j = q.takeLocked(); j != nil {
+			var next time.Time
+			if j, next = q.takeLocked(time.Now()); j != nil {
 				break
 			}
+			q.wakeLocked(next)
 			q.work.Wait()
 		}
+		q.mu.Unlock()
 		if j == nil {
-			q.mu.Unlock()
 			return
 		}
-		var hurry chan struct{} // nil: no Delay for j
-		if j.seq > q.hurried {
-			hurry = q.hurry
-		}
-		q.mu.Unlock()
-
-		q.finish(j, q.deliver(j, hurry))
+		q.finish(j, q.attempt(j))
 	}
 }
 
-// takeLocked removes and returns the oldest queued job none of whose keys
-// has a job in flight or an older job still queued, or nil.
-func (q *Queue) takeLocked() *job {
+// takeLocked removes and returns the oldest queued job that is due at now
+// and none of whose keys has a job in flight or an older job still queued.
+// If there is none it returns the earliest time a queued job falls due
+// (zero if none waits).
+func (q *Queue) takeLocked(now time.Time) (*job, time.Time) {
+	var next time.Time
 	var older map[string]bool // keys of the jobs passed over
 	for i, j := range q.pending {
-		if !slices.ContainsFunc(j.keys, func(k string) bool { return q.busy[k] || older[k] }) {
+		due := !j.notBefore.After(now)
+		if !due && (next.IsZero() || j.notBefore.Before(next)) {
+			next = j.notBefore
+		}
+		if due && !slices.ContainsFunc(j.keys, func(k string) bool { return q.busy[k] || older[k] }) {
 			q.pending = slices.Delete(q.pending, i, i+1)
 			for _, k := range j.keys {
 				q.busy[k] = true
 			}
 			q.inflight = append(q.inflight, j)
-			return j
+			return j, time.Time{}
 		}
 		if older == nil {
 			older = make(map[string]bool)
@@ -52,77 +57,84 @@ func (q *Queue) takeLocked() *job {
 			older[k] = true
 		}
 	}
-	return nil
+	return nil, next
 }
 
-// outcome is how a delivery ended.
+// wakeLocked wakes the workers at the given time, unless that is zero or
+// a wake-up is already set for no later.
+func (q *Queue) wakeLocked(at time.Time) {
+	if at.IsZero() || !q.wakeAt.IsZero() && !q.wakeAt.After(at) {
+		return
+	}
+	q.wakeAt = at
+	if q.alarm == nil {
+		q.alarm = time.AfterFunc(time.Until(at), q.wake)
+		return
+	}
+	q.alarm.Reset(time.Until(at))
+}
+
+// wake lets the workers look for jobs that fell due.
+func (q *Queue) wake() {
+	q.mu.Lock()
+	q.wakeAt = time.Time{}
+	q.work.Broadcast()
+	q.mu.Unlock()
+}
+
+// outcome is how an attempt ended.
 type outcome int
 
 const (
 	delivered outcome = iota
-	failed            // given up on after an error
+	retrying          // failed, to be tried again once its backoff passes
+	failed            // failed for good
 	cancelled         // Shutdown's deadline passed
 )
 
-// deliver runs the attempts for one job.
-func (q *Queue) deliver(j *job, hurry <-chan struct{}) outcome {
-	if wait := j.queued.Add(q.cfg.Delay).Sub(q.cfg.Now()); hurry != nil && q.cfg.Delay > 0 && wait > 0 {
-		if !q.sleep(wait, hurry) {
-			return cancelled
-		}
-	}
-	for attempt := 1; ; attempt++ {
-		sent, err := q.exp.Export(q.ctx, j.batch)
-		if err == nil {
-			q.mu.Lock()
-			q.stats.Delivered += uint64(len(j.batch))
-			q.stats.BytesSent += uint64(sent)
-			q.mu.Unlock()
-			q.log.succeeded()
-			return delivered
-		}
-		if q.ctx.Err() != nil {
-			return cancelled
-		}
-		after, retryable := retry.IsRetryable(err)
-		final := !retryable || attempt >= q.cfg.MaxAttempts
+// attempt tries to deliver j once. After a retryable failure it sets when
+// j may be tried again; after a success, the jobs waiting for a backoff
+// are due at once: the destination is back.
+func (q *Queue) attempt(j *job) outcome {
+	sent, err := q.exp.Export(q.ctx, j.batch)
+	if err == nil {
 		q.mu.Lock()
-		q.stats.LastError = err.Error()
-		q.stats.LastErrorTime = q.cfg.Now()
-		if !final {
-			q.stats.Retried++
+		q.stats.Delivered += uint64(len(j.batch))
+		q.stats.BytesSent += uint64(sent)
+		for _, w := range q.pending {
+			if w.failures > 0 {
+				w.failures = 0
+				w.notBefore = time.Time{}
+			}
 		}
 		q.mu.Unlock()
-		q.log.failed(j.batch, err, attempt, final)
-		if final {
-			return failed
-		}
-		if !q.sleep(q.cfg.Backoff.Delay(attempt, after), nil) {
-			return cancelled
-		}
+		q.log.succeeded()
+		return delivered
 	}
+	if q.ctx.Err() != nil {
+		return cancelled
+	}
+	after, retryable := retry.IsRetryable(err)
+	q.mu.Lock()
+	q.stats.LastError = err.Error()
+	q.stats.LastErrorTime = q.cfg.Now()
+	q.mu.Unlock()
+	j.failures++
+	q.log.failed(j.batch, err, j.failures, !retryable)
+	if !retryable {
+		return failed
+	}
+	j.notBefore = time.Now().Add(q.cfg.Backoff.Delay(j.failures, after))
+	return retrying
 }
 
-// sleep waits for d, or until hurry is closed; it reports false if the
-// queue's context was cancelled first.
-func (q *Queue) sleep(d time.Duration, hurry <-chan struct{}) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-hurry:
-		return true
-	case <-q.ctx.Done():
-		return false
-	}
-}
-
-// finish records how j ended and frees its key.
+// finish records how j's attempt ended, frees its keys, and queues it
+// again, in its place by age, if it is to be retried.
 func (q *Queue) finish(j *job, how outcome) {
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	switch how {
+	case retrying:
+		q.stats.Retried++
 	case failed:
 		q.stats.Failed += uint64(len(j.batch))
 	case cancelled:
@@ -132,8 +144,19 @@ func (q *Queue) finish(j *job, how outcome) {
 	for _, k := range j.keys {
 		delete(q.busy, k)
 	}
-	q.bytes -= j.size
+	dropped := 0
+	if how == retrying {
+		i, _ := slices.BinarySearchFunc(q.pending, j.seq, func(x *job, seq uint64) int { return cmp.Compare(x.seq, seq) })
+		q.pending = slices.Insert(q.pending, i, j)
+		dropped = q.evictLocked()
+	} else {
+		q.bytes -= j.size
+	}
 	q.notifyLocked()
 	q.work.Broadcast()
 	q.stopIfDrainedLocked()
+	q.mu.Unlock()
+	if dropped > 0 {
+		q.log.dropped(dropped, "queue full")
+	}
 }

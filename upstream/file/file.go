@@ -75,12 +75,11 @@ func New(cfg Config) (*Sink, error) {
 		return nil, fmt.Errorf("file: %w", err)
 	}
 	q := queue.New(queue.Config{
-		MaxJobs:     64,
-		MaxBytes:    64 << 20,
-		Workers:     1,
-		MaxAttempts: 1,
-		Name:        "ember upstream/file",
-		Logger:      cfg.Logger,
+		MaxJobs:  64,
+		MaxBytes: 64 << 20,
+		Workers:  1,
+		Name:     "ember upstream/file",
+		Logger:   cfg.Logger,
 	}, queue.Single(w.Export))
 	return &Sink{queue: q}, nil
 }

@@ -56,8 +56,6 @@ type Config struct {
 	MaxQueueBytes int
 	// Timeout bounds each attempt.
 	Timeout time.Duration
-	// MaxAttempts bounds the attempts per request.
-	MaxAttempts int
 	// UploadJitter delays every request by a random offset below it,
 	// picked once, so that a fleet does not send on the same second.
 	// Negative means no delay.
@@ -102,14 +100,13 @@ func New(cfg Config) (*Exporter, error) {
 	}
 	e := &Exporter{send: s}
 	e.queue = queue.New(queue.Config{
-		MaxJobs:     cfg.MaxQueueIntervals,
-		MaxBytes:    cfg.MaxQueueBytes,
-		Workers:     1, // intervals go out one at a time, in order
-		MaxAttempts: cfg.MaxAttempts,
-		Backoff:     *cfg.backoff,
-		Delay:       delay,
-		Name:        "ember upstream/otlp",
-		Logger:      cfg.Logger,
+		MaxJobs:  cfg.MaxQueueIntervals,
+		MaxBytes: cfg.MaxQueueBytes,
+		Workers:  1, // intervals go out one at a time, in order
+		Backoff:  *cfg.backoff,
+		Delay:    delay,
+		Name:     "ember upstream/otlp",
+		Logger:   cfg.Logger,
 	}, queueExporter{s, cfg.Logger})
 	return e, nil
 }
@@ -118,7 +115,6 @@ func fillDefaults(cfg *Config) error {
 	err := errors.Join(
 		orDefault("MaxQueueIntervals", &cfg.MaxQueueIntervals, DefaultMaxQueueIntervals),
 		orDefault("MaxQueueBytes", &cfg.MaxQueueBytes, remote.DefaultMaxQueueBytes),
-		orDefault("MaxAttempts", &cfg.MaxAttempts, remote.DefaultMaxAttempts),
 	)
 	if cfg.Timeout < 0 {
 		err = errors.Join(err, fmt.Errorf("otlp: Timeout is %v; want a positive duration, or 0 for %v", cfg.Timeout, remote.DefaultTimeout))

@@ -160,15 +160,19 @@ func TestHangingServer(t *testing.T) {
 	defer srv.Close()
 	defer close(release)
 
-	// Each attempt times out.
+	// Each attempt times out, and is retried until Shutdown's deadline.
 	cfg := fastConfig(srv.URL)
 	cfg.Timeout = 50 * time.Millisecond
-	cfg.MaxAttempts = 2
 	u := mustNew(t, cfg)
 	u.Upload(newProfile(t, upstream.TypeCPU, 0))
-	flush(t, u)
-	if s := u.Stats(); s.Failed != 1 || s.Retried != 1 || !strings.Contains(s.LastError, "deadline exceeded") {
-		t.Errorf("stats %+v, want a timeout, one retry, then failure", s)
+	waitFor(t, func() bool { return u.Stats().Retried >= 2 })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if err := u.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Shutdown = %v, want the deadline", err)
+	}
+	if s := u.Stats(); s.Failed != 0 || s.Dropped != 1 || !strings.Contains(s.LastError, "deadline exceeded") {
+		t.Errorf("stats %+v, want timeouts retried, then dropped at Shutdown", s)
 	}
 
 	// With a long timeout, Upload still returns at once and Shutdown
@@ -179,7 +183,7 @@ func TestHangingServer(t *testing.T) {
 	for i := range 50 {
 		u2.Upload(newProfile(t, threeTypes[i%3], i))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	ctx, cancel = context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
 	err := u2.Shutdown(ctx)
@@ -208,15 +212,20 @@ func TestConnectionRefusedThenServerBack(t *testing.T) {
 	cfg := fastConfig("http://" + addr)
 	cfg.Workers = 1
 	cfg.MaxQueueProfiles = 5
-	cfg.MaxAttempts = 1 << 20
+	// A refused profile waits an hour in the queue, where newer ones can
+	// push it out.
+	cfg.backoff = &retry.Backoff{Base: time.Hour, Max: time.Hour, Rand: func(n int64) int64 { return n - 1 }}
 	u := mustNew(t, cfg)
 	u.Upload(newProfile(t, upstream.TypeCPU, 0))
-	waitFor(t, func() bool { return u.Stats().Retried >= 2 }) // profile 0 is in flight, being retried
+	waitFor(t, func() bool { return u.Stats().Retried == 1 })
 	for i := 1; i < 12; i++ {
 		u.Upload(newProfile(t, upstream.TypeCPU, i))
+		if i >= 5 { // i-5 was pushed out; i-4 is tried once, refused, and waits
+			waitFor(t, func() bool { return u.Stats().Retried == uint64(i-3) })
+		}
 	}
-	if s := u.Stats(); !strings.Contains(s.LastError, "refused") || s.Dropped != 6 {
-		t.Errorf("stats %+v, want connection refused and 6 dropped", s)
+	if s := u.Stats(); !strings.Contains(s.LastError, "refused") || s.Dropped != 7 {
+		t.Errorf("stats %+v, want connection refused and 7 dropped", s)
 	}
 
 	rec := &recorder{}
@@ -229,18 +238,23 @@ func TestConnectionRefusedThenServerBack(t *testing.T) {
 	})}
 	go srv.Serve(l)
 	defer srv.Close()
-	flush(t, u)
+	// Shutdown tries the waiting profile at once.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := u.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
 
 	var got []string
 	for _, r := range rec.all() {
 		got = append(got, marker(t, r.Profile))
 	}
-	want := []string{"cpu-000", "cpu-007", "cpu-008", "cpu-009", "cpu-010", "cpu-011"}
+	want := []string{"cpu-007", "cpu-008", "cpu-009", "cpu-010", "cpu-011"}
 	if !slices.Equal(got, want) {
 		t.Errorf("delivered %v, want %v", got, want)
 	}
 	s := u.Stats()
-	if s.Enqueued != 12 || s.Delivered != 6 || s.Dropped != 6 || s.Failed != 0 {
+	if s.Enqueued != 12 || s.Delivered != 5 || s.Dropped != 7 || s.Failed != 0 {
 		t.Errorf("stats %+v", s)
 	}
 	balanced(t, s)

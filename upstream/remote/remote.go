@@ -40,7 +40,8 @@
 // counted) to a few workers that retry network errors, 408, 429 and 5xx
 // answers, and the server's 422s that mean "not now" (its rate limit, a
 // ring not ready), with exponential backoff and full jitter, honouring
-// Retry-After. Other answers are final and logged once per distinct
+// Retry-After, for as long as the profile stays queued; the first upload
+// that succeeds ends the others' wait. Other answers are final and logged once per distinct
 // message. Credentials never appear in logs or errors.
 package remote
 
@@ -66,7 +67,6 @@ const (
 	DefaultMaxQueueBytes    = 16 << 20         // bytes of profile data queued or in flight
 	DefaultWorkers          = 2                // concurrent uploads
 	DefaultTimeout          = 10 * time.Second // per attempt, connect to last byte
-	DefaultMaxAttempts      = 8                // per profile, the first included
 	DefaultUploadJitter     = 5 * time.Second  // see Config.UploadJitter
 )
 
@@ -108,7 +108,11 @@ type Config struct {
 	Workers int
 	// Timeout bounds each attempt.
 	Timeout time.Duration
-	// MaxAttempts bounds the attempts per profile.
+	// MaxAttempts is ignored.
+	//
+	// Deprecated: a retryable failure is retried until the profile is
+	// delivered, pushed out of the full queue, or dropped by Shutdown's
+	// deadline; no count of attempts gives a profile up.
 	MaxAttempts int
 	// UploadJitter spreads a fleet: each process picks a random offset
 	// below it once and delays every upload by that much, so processes
@@ -162,15 +166,14 @@ func New(cfg Config) (*Uploader, error) {
 		delay = time.Duration(rand.Int64N(int64(cfg.UploadJitter)))
 	}
 	u.queue = queue.New(queue.Config{
-		MaxJobs:     cfg.MaxQueueProfiles,
-		MaxBytes:    cfg.MaxQueueBytes,
-		Workers:     cfg.Workers,
-		MaxAttempts: cfg.MaxAttempts,
-		Backoff:     *cfg.backoff,
-		Delay:       delay,
-		Name:        "ember upstream/remote",
-		Logger:      cfg.Logger,
-		Now:         cfg.now,
+		MaxJobs:  cfg.MaxQueueProfiles,
+		MaxBytes: cfg.MaxQueueBytes,
+		Workers:  cfg.Workers,
+		Backoff:  *cfg.backoff,
+		Delay:    delay,
+		Name:     "ember upstream/remote",
+		Logger:   cfg.Logger,
+		Now:      cfg.now,
 	}, queue.Single(in.Export))
 	return u, nil
 }
@@ -184,7 +187,6 @@ func fillDefaults(cfg *Config) error {
 		{"MaxQueueProfiles", &cfg.MaxQueueProfiles, DefaultMaxQueueProfiles},
 		{"MaxQueueBytes", &cfg.MaxQueueBytes, DefaultMaxQueueBytes},
 		{"Workers", &cfg.Workers, DefaultWorkers},
-		{"MaxAttempts", &cfg.MaxAttempts, DefaultMaxAttempts},
 	} {
 		if *f.value < 0 {
 			return fmt.Errorf("remote: %s is %d; want a positive number, or 0 for %d", f.name, *f.value, f.def)
