@@ -25,9 +25,10 @@ import (
 // Config.Endpoint.
 const Path = "/v1development/profiles"
 
-// DefaultMaxQueueIntervals bounds the intervals waiting for delivery when
-// Config.MaxQueueIntervals is zero: ten minutes at 15 s intervals.
-const DefaultMaxQueueIntervals = 40
+// DefaultMaxQueueProfiles bounds the profiles waiting for delivery when
+// Config.MaxQueueProfiles is zero, as for the Pyroscope uploader: 128
+// intervals (32 minutes at 15 s) of the default profile types.
+const DefaultMaxQueueProfiles = remote.DefaultMaxQueueProfiles
 
 // The backoff between attempts, as upstream/remote's: full jitter under a
 // ceiling that starts at one second and doubles up to 30 s; a receiver's
@@ -49,9 +50,9 @@ type Config struct {
 	// Logger receives errors (rate-limited) and debug lines; nil discards.
 	Logger upstream.Logger
 
-	// MaxQueueIntervals bounds the intervals (requests) waiting for
-	// delivery; when full, the oldest is dropped and counted.
-	MaxQueueIntervals int
+	// MaxQueueProfiles bounds the profiles waiting for delivery; when
+	// full, the oldest interval is dropped and its profiles counted.
+	MaxQueueProfiles int
 	// MaxQueueBytes bounds the profile bytes waiting or in flight.
 	MaxQueueBytes int
 	// Timeout bounds each attempt.
@@ -100,20 +101,20 @@ func New(cfg Config) (*Exporter, error) {
 	}
 	e := &Exporter{send: s}
 	e.queue = queue.New(queue.Config{
-		MaxJobs:  cfg.MaxQueueIntervals,
-		MaxBytes: cfg.MaxQueueBytes,
-		Workers:  1, // intervals go out one at a time, in order
-		Backoff:  *cfg.backoff,
-		Delay:    delay,
-		Name:     "ember upstream/otlp",
-		Logger:   cfg.Logger,
+		MaxProfiles: cfg.MaxQueueProfiles,
+		MaxBytes:    cfg.MaxQueueBytes,
+		Workers:     1, // intervals go out one at a time, in order
+		Backoff:     *cfg.backoff,
+		Delay:       delay,
+		Name:        "upstream/otlp",
+		Logger:      cfg.Logger,
 	}, queueExporter{s, cfg.Logger})
 	return e, nil
 }
 
 func fillDefaults(cfg *Config) error {
 	err := errors.Join(
-		orDefault("MaxQueueIntervals", &cfg.MaxQueueIntervals, DefaultMaxQueueIntervals),
+		orDefault("MaxQueueProfiles", &cfg.MaxQueueProfiles, DefaultMaxQueueProfiles),
 		orDefault("MaxQueueBytes", &cfg.MaxQueueBytes, remote.DefaultMaxQueueBytes),
 	)
 	if cfg.Timeout < 0 {

@@ -246,7 +246,7 @@ func TestConfigErrors(t *testing.T) {
 		{Config{}, "Endpoint is empty"},
 		{Config{Endpoint: "collector:4318"}, "must start with http://"},
 		{Config{Endpoint: "http://u:pw@collector:4318"}, "user info"},
-		{Config{Endpoint: "http://c:4318", MaxQueueIntervals: -1}, "MaxQueueIntervals is -1"},
+		{Config{Endpoint: "http://c:4318", MaxQueueProfiles: -1}, "MaxQueueProfiles is -1"},
 		{Config{Endpoint: "http://c:4318", Timeout: -time.Second}, "Timeout is -1s"},
 	} {
 		_, err := New(tc.cfg)
