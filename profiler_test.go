@@ -93,7 +93,10 @@ func TestSeedLabelsReachCPUSamplesInProportion(t *testing.T) {
 	}
 	ratio := float64(slow) / float64(fast)
 	t.Logf("slow %v, fast %v, ratio %.2f", time.Duration(slow), time.Duration(fast), ratio)
-	if ratio < 3 || ratio > 5.5 {
+	// At 100 Hz, under -race on two busy cores, the fast side may get only
+	// 20 samples (±20 % each way); swapped or lost labels would give 0.25
+	// or nothing, far outside these bounds.
+	if ratio < 2.5 || ratio > 6.5 {
 		t.Errorf("slow:fast CPU = %.2f, want about 4", ratio)
 	}
 }
