@@ -26,7 +26,10 @@ func ExampleHeapProfiler() {
 	for range 100 {
 		kept = append(kept, make([]byte, 1<<20))
 	}
-	runtime.GC() // heap profiles show the last completed GC
+	// Heap profiles show allocations as of the last completed GC; one that
+	// was already running during the loop may not count them yet.
+	runtime.GC()
+	runtime.GC()
 
 	buf.Reset()
 	if err := heap.Profile(&buf); err != nil {
@@ -40,7 +43,10 @@ func ExampleHeapProfiler() {
 	for _, s := range p.Sample {
 		allocated += s.Value[1] // alloc_space
 	}
-	fmt.Println(p.SampleType[1].Type, allocated >= 100<<20)
+	// The runtime samples allocations (one per 512 KiB allocated, on
+	// average) and the profile scales the samples back up: the total is
+	// an estimate of the 100 MiB, not the exact figure.
+	fmt.Println(p.SampleType[1].Type, allocated >= 50<<20)
 	// Output: alloc_space true
 }
 
