@@ -5,10 +5,9 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/google/pprof/profile"
-
 	"github.com/emberprof/ember/internal/recorder"
 	"github.com/emberprof/ember/interval"
+	"github.com/google/pprof/profile"
 )
 
 func TestRefusedLabelKeysArriveRewritten(t *testing.T) {

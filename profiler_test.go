@@ -9,12 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/pprof/profile"
-
 	"github.com/emberprof/ember/internal/leaktest"
 	"github.com/emberprof/ember/internal/recorder"
 	"github.com/emberprof/ember/interval"
 	"github.com/emberprof/ember/upstream/remote"
+	"github.com/google/pprof/profile"
 )
 
 var sink int

@@ -11,13 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/pprof/profile"
-
 	"github.com/emberprof/ember/internal/collect"
 	"github.com/emberprof/ember/internal/cpuprof"
 	"github.com/emberprof/ember/internal/leaktest"
 	"github.com/emberprof/ember/internal/recorder"
 	"github.com/emberprof/ember/interval"
+	"github.com/google/pprof/profile"
 )
 
 type testLogger struct{ t *testing.T }
