@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/emberprof/ember/internal/recorder"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // TestDisableAutomaticResetsLeavesCutsToFlush: as in pyroscope-go, with
@@ -27,7 +27,7 @@ func TestDisableAutomaticResetsLeavesCutsToFlush(t *testing.T) {
 	p.Flush(false)
 	p.Flush(false)
 	p.Stop()
-	cpu := rec.Profiles(upstream.TypeCPU)
+	cpu := rec.Profiles(interval.TypeCPU)
 	if len(cpu) != 3 || p.Stats().Intervals != 3 {
 		t.Fatalf("%d CPU profiles, %d intervals; want 3: two Flushes and Stop", len(cpu), p.Stats().Intervals)
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/emberprof/ember/internal/recorder"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 	"github.com/google/pprof/profile"
 )
 
@@ -21,7 +21,7 @@ func TestRefusedLabelKeysArriveRewritten(t *testing.T) {
 		p.Flush(false) // the goroutine profile is taken while this goroutine is labelled
 	})
 	p.Stop()
-	for _, typ := range []upstream.Type{upstream.TypeCPU, upstream.TypeGoroutines} {
+	for _, typ := range []interval.Type{interval.TypeCPU, interval.TypeGoroutines} {
 		found := false
 		for _, up := range rec.Profiles(typ) {
 			prof, err := profile.ParseData(up.Data)

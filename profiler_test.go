@@ -11,7 +11,7 @@ import (
 
 	"github.com/emberprof/ember/internal/leaktest"
 	"github.com/emberprof/ember/internal/recorder"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 	"github.com/emberprof/ember/upstream/remote"
 	"github.com/google/pprof/profile"
 )
@@ -68,7 +68,7 @@ func TestSeedLabelsReachCPUSamplesInProportion(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cpu := rec.Profiles(upstream.TypeCPU)
+	cpu := rec.Profiles(interval.TypeCPU)
 	if len(cpu) == 0 {
 		t.Fatal("no CPU profile")
 	}
@@ -204,8 +204,8 @@ func TestCPUProfileHeldByTheApplication(t *testing.T) {
 	if cpu := st.Profiles["cpu"]; cpu.Skipped != 2 || cpu.Collected != 1 {
 		t.Errorf("cpu stats %+v, want two intervals skipped, then one collected", cpu)
 	}
-	gr := rec.Profiles(upstream.TypeGoroutines)
-	cpu := rec.Profiles(upstream.TypeCPU)
+	gr := rec.Profiles(interval.TypeGoroutines)
+	cpu := rec.Profiles(interval.TypeCPU)
 	if len(cpu) != 1 || len(gr) != 3 || !cpu[0].From.Equal(gr[2].From) {
 		t.Errorf("CPU profile does not cover the third interval exactly")
 	}

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/emberprof/ember/internal/recorder"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 func TestGoroutineLimitSkipsAndCounts(t *testing.T) {
@@ -31,7 +31,7 @@ func TestGoroutineLeakWhereGoHasIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.Stop()
-	if n := len(rec.Profiles(upstream.TypeGoroutineLeak)); n != 1 {
+	if n := len(rec.Profiles(interval.TypeGoroutineLeak)); n != 1 {
 		t.Errorf("with the leak profile: %d profiles, want 1", n)
 	}
 }
@@ -63,7 +63,7 @@ func TestGoroutineTypeHasBothSpellings(t *testing.T) {
 				t.Fatal(err)
 			}
 			p.Stop()
-			if n := len(rec.Profiles(upstream.TypeGoroutines)); n != 1 {
+			if n := len(rec.Profiles(interval.TypeGoroutines)); n != 1 {
 				t.Errorf("%d goroutine profiles, want 1", n)
 			}
 		})

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/emberprof/ember/internal/recorder"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // TestSessionAsPyroscopeGoUsesIt follows pyroscope-go's lower-level API:
@@ -36,7 +36,7 @@ func TestSessionAsPyroscopeGoUsesIt(t *testing.T) {
 	}
 	s.Stop()
 	s.Stop() // a second Stop does nothing
-	ps := rec.Profiles(upstream.TypeGoroutines)
+	ps := rec.Profiles(interval.TypeGoroutines)
 	if len(ps) != 1 {
 		t.Fatalf("%d goroutine profiles, want 1", len(ps))
 	}

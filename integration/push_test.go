@@ -19,7 +19,7 @@ import (
 	"github.com/google/pprof/profile"
 
 	"github.com/emberprof/ember"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 	"github.com/emberprof/ember/upstream/remote"
 )
 
@@ -265,8 +265,8 @@ func TestRetryAfterALostAnswerCountsOnce(t *testing.T) {
 			if err := handMadeCPUProfile(at).Write(&data); err != nil {
 				t.Fatal(err)
 			}
-			up.UploadBatch([]*upstream.Profile{{
-				Application: svc, Tags: map[string]string{"env": "retry"}, Type: upstream.TypeCPU,
+			up.UploadBatch([]*interval.Profile{{
+				Application: svc, Tags: map[string]string{"env": "retry"}, Type: interval.TypeCPU,
 				From: at, Until: at.Add(time.Second), Data: data.Bytes(),
 			}})
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -319,9 +319,9 @@ func TestPushBatchOverTheRateLimitBurstIsDelivered(t *testing.T) {
 	}
 	svc := serviceName(t)
 	at := time.Now().Add(-time.Second).Truncate(time.Second)
-	batch := []*upstream.Profile{
-		{Application: svc, Type: upstream.TypeCPU, From: at, Until: at.Add(time.Second), Data: bigCPUProfile(t, at)},
-		{Application: svc, Type: upstream.TypeCPU, Tags: map[string]string{"copy": "2"}, From: at, Until: at.Add(time.Second), Data: bigCPUProfile(t, at)},
+	batch := []*interval.Profile{
+		{Application: svc, Type: interval.TypeCPU, From: at, Until: at.Add(time.Second), Data: bigCPUProfile(t, at)},
+		{Application: svc, Type: interval.TypeCPU, Tags: map[string]string{"copy": "2"}, From: at, Until: at.Add(time.Second), Data: bigCPUProfile(t, at)},
 	}
 	up.UploadBatch(batch)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

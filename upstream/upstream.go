@@ -1,7 +1,9 @@
 // Package upstream defines where Ember's finished profiles go.
 //
 // A profile flows one way: the session collects it, encodes it, and hands it
-// to an [Upstream]. Implementations live in their own packages:
+// to an [Upstream]. The profile itself, its types and the logger every stage
+// shares are package interval's vocabulary, which the collecting side
+// imports instead of this package. Implementations live in their own packages:
 // upstream/remote delivers to a Grafana Pyroscope server, upstream/file
 // writes files that `go tool pprof` opens.
 //
@@ -13,43 +15,39 @@ package upstream
 import (
 	"context"
 	"time"
-)
 
-// Type names the profile a [Profile] carries. One Profile of a Type holds
-// every sample type of that runtime profile (a heap profile carries
-// alloc_objects, alloc_space, inuse_objects and inuse_space).
-type Type string
-
-// The profile types Ember collects.
-const (
-	TypeCPU           Type = "cpu"            // CPU time, sampled at 100 Hz.
-	TypeHeap          Type = "heap"           // Allocations (per-interval deltas) and in-use memory.
-	TypeGoroutines    Type = "goroutines"     // Stacks of all goroutines at the end of the interval.
-	TypeMutex         Type = "mutex"          // Mutex contention, per-interval deltas.
-	TypeBlock         Type = "block"          // Blocking on synchronisation, per-interval deltas.
-	TypeGoroutineLeak Type = "goroutine_leak" // Goroutines the runtime proved leaked.
+	"github.com/emberprof/ember/interval"
 )
 
 // Profile is one finished profile of one type over one interval.
-type Profile struct {
-	// Application is the service name the profile belongs to, without tags.
-	Application string
-	// Tags are the labels of the series: the user's static tags plus those
-	// Ember adds (such as the session ID). Keys and values are already
-	// validated; an Upstream encodes them as its protocol needs.
-	Tags map[string]string
-	// Type says which runtime profile Data holds.
-	Type Type
-	// SampleTypes lists the sample types (pprof's sample_type names, such as
-	// "alloc_space") the user asked for; nil means all of them.
-	SampleTypes []string
-	// From and Until bound the interval the profile covers: From is
-	// inclusive, Until exclusive, and consecutive profiles of one session
-	// adjoin (one's Until is the next one's From).
-	From, Until time.Time
-	// Data is the profile as gzip-compressed pprof protobuf.
-	Data []byte
-}
+//
+// Deprecated: Profile moved to package interval; use [interval.Profile].
+// This alias stays so that existing code keeps compiling.
+type Profile = interval.Profile
+
+// Type names the profile a [Profile] carries.
+//
+// Deprecated: Type moved to package interval; use [interval.Type].
+type Type = interval.Type
+
+// The profile types Ember collects.
+//
+// Deprecated: the constants moved to package interval; use
+// [interval.TypeCPU] and its siblings.
+const (
+	TypeCPU           = interval.TypeCPU
+	TypeHeap          = interval.TypeHeap
+	TypeGoroutines    = interval.TypeGoroutines
+	TypeMutex         = interval.TypeMutex
+	TypeBlock         = interval.TypeBlock
+	TypeGoroutineLeak = interval.TypeGoroutineLeak
+)
+
+// Logger is what an Upstream logs through.
+//
+// Deprecated: Logger moved to package interval, which every stage logs
+// through; use [interval.Logger].
+type Logger = interval.Logger
 
 // Upstream receives finished profiles and delivers them somewhere.
 // Its methods are safe for concurrent use.
@@ -57,7 +55,7 @@ type Upstream interface {
 	// Upload hands p over for delivery. It returns without waiting for
 	// I/O. The Upstream owns p afterwards; the caller must not change it.
 	// After Shutdown, profiles are dropped and counted as such.
-	Upload(p *Profile)
+	Upload(p *interval.Profile)
 	// Flush returns once every profile handed over before the call has been
 	// delivered or given up on, or when ctx is done, whichever is first.
 	Flush(ctx context.Context) error
@@ -78,7 +76,7 @@ type BatchUploader interface {
 	Upstream
 	// UploadBatch hands over every profile of one interval (they share
 	// Application, Tags, From and Until) with Upload's contract.
-	UploadBatch(profiles []*Profile)
+	UploadBatch(profiles []*interval.Profile)
 }
 
 // Stats counts what an Upstream did with the profiles handed to it.
@@ -97,11 +95,4 @@ type Stats struct {
 	LastError string
 	// LastErrorTime is when LastError happened.
 	LastErrorTime time.Time
-}
-
-// Logger is what an Upstream logs through. Ember's root Logger satisfies it.
-type Logger interface {
-	Infof(format string, args ...any)
-	Debugf(format string, args ...any)
-	Errorf(format string, args ...any)
 }

@@ -18,13 +18,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // A Collector produces one profile of its type per interval.
 type Collector interface {
 	// Type names the runtime profile the collector takes.
-	Type() upstream.Type
+	Type() interval.Type
 	// Collect ends the current interval at until and returns its
 	// profile. Profiles that carry a window (the deltas) end it exactly
 	// at until; snapshots are taken now. final is true for the last

@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // DeltaProfiler writes the change of a cumulative runtime profile since
@@ -21,7 +21,7 @@ type DeltaProfiler interface {
 // Delta collects a per-interval delta profile (mutex or block) from a
 // DeltaProfiler.
 type Delta struct {
-	typ  upstream.Type
+	typ  interval.Type
 	prof DeltaProfiler
 	buf  bytes.Buffer
 }
@@ -29,7 +29,7 @@ type Delta struct {
 // NewDelta returns a collector of typ that reads prof. It calls prof once
 // to set the baseline, so the first interval holds only what happened
 // after now, and starts at start.
-func NewDelta(typ upstream.Type, prof DeltaProfiler, start time.Time) (*Delta, error) {
+func NewDelta(typ interval.Type, prof DeltaProfiler, start time.Time) (*Delta, error) {
 	if err := prof.ProfileAt(io.Discard, start); err != nil {
 		return nil, err
 	}
@@ -37,7 +37,7 @@ func NewDelta(typ upstream.Type, prof DeltaProfiler, start time.Time) (*Delta, e
 }
 
 // Type implements Collector.
-func (d *Delta) Type() upstream.Type { return d.typ }
+func (d *Delta) Type() interval.Type { return d.typ }
 
 // Collect implements Collector.
 func (d *Delta) Collect(until time.Time, _ bool) ([]byte, error) {
@@ -79,7 +79,7 @@ func NewHeap(prof DeltaProfiler, noGC bool, start time.Time) (*Heap, error) {
 	if !noGC {
 		runtime.GC()
 	}
-	d, err := NewDelta(upstream.TypeHeap, prof, start)
+	d, err := NewDelta(interval.TypeHeap, prof, start)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/emberprof/ember/internal/labels"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // DefaultMaxGoroutines is the goroutine count above which the goroutine
@@ -28,7 +28,7 @@ type Goroutines struct {
 func NewGoroutines(max int) *Goroutines { return &Goroutines{max: max} }
 
 // Type implements Collector.
-func (g *Goroutines) Type() upstream.Type { return upstream.TypeGoroutines }
+func (g *Goroutines) Type() interval.Type { return interval.TypeGoroutines }
 
 // Collect implements Collector.
 func (g *Goroutines) Collect(time.Time, bool) ([]byte, error) {
@@ -61,7 +61,7 @@ func NewGoroutineLeaks() (*GoroutineLeaks, error) {
 const leakProfile = "goroutineleak"
 
 // Type implements Collector.
-func (g *GoroutineLeaks) Type() upstream.Type { return upstream.TypeGoroutineLeak }
+func (g *GoroutineLeaks) Type() interval.Type { return interval.TypeGoroutineLeak }
 
 // Collect implements Collector.
 func (g *GoroutineLeaks) Collect(time.Time, bool) ([]byte, error) {

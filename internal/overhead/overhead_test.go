@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 func TestMedian(t *testing.T) {
@@ -36,18 +36,18 @@ func TestMedian(t *testing.T) {
 func TestSinkCountsWholeIntervalsInsideTheWindow(t *testing.T) {
 	s := NewSink(900 * time.Millisecond)
 	t0 := time.Unix(1000, 0)
-	up := func(typ upstream.Type, from time.Time, d time.Duration, n int) {
-		s.Upload(&upstream.Profile{Type: typ, From: from, Until: from.Add(d), Data: make([]byte, n)})
+	up := func(typ interval.Type, from time.Time, d time.Duration, n int) {
+		s.Upload(&interval.Profile{Type: typ, From: from, Until: from.Add(d), Data: make([]byte, n)})
 	}
-	up(upstream.TypeCPU, t0, time.Second, 1) // before the window
+	up(interval.TypeCPU, t0, time.Second, 1) // before the window
 	s.Measure(t0.Add(time.Second))
-	up(upstream.TypeCPU, t0.Add(time.Second), time.Second, 100)
-	up(upstream.TypeHeap, t0.Add(time.Second), time.Second, 40)
-	up(upstream.TypeCPU, t0.Add(2*time.Second), time.Second, 300)
-	up(upstream.TypeHeap, t0.Add(2*time.Second), time.Second, 60)
-	up(upstream.TypeCPU, t0.Add(3*time.Second), 100*time.Millisecond, 5) // partial
+	up(interval.TypeCPU, t0.Add(time.Second), time.Second, 100)
+	up(interval.TypeHeap, t0.Add(time.Second), time.Second, 40)
+	up(interval.TypeCPU, t0.Add(2*time.Second), time.Second, 300)
+	up(interval.TypeHeap, t0.Add(2*time.Second), time.Second, 60)
+	up(interval.TypeCPU, t0.Add(3*time.Second), 100*time.Millisecond, 5) // partial
 	s.Close(t0.Add(3100 * time.Millisecond))
-	up(upstream.TypeCPU, t0.Add(3100*time.Millisecond), time.Second, 7) // after
+	up(interval.TypeCPU, t0.Add(3100*time.Millisecond), time.Second, 7) // after
 
 	n, bytes, byType := s.PerInterval()
 	if n != 2 || bytes != 250 || byType["cpu"] != 200 || byType["heap"] != 50 {
@@ -59,7 +59,7 @@ func TestSinkCountsWholeIntervalsInsideTheWindow(t *testing.T) {
 	if st := s.Stats(); st.Enqueued != 7 || st.BytesSent != 513 {
 		t.Errorf("Stats = %+v, want 7 profiles and 513 bytes in all", st)
 	}
-	if got := s.Uploads(upstream.TypeCPU); got != 5 {
+	if got := s.Uploads(interval.TypeCPU); got != 5 {
 		t.Errorf("Uploads(cpu) = %d, want 5", got)
 	}
 }

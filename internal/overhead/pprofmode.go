@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/emberprof/ember/interval"
 	"github.com/emberprof/ember/upstream"
 )
 
@@ -96,23 +97,23 @@ func (p *pprofProfiler) collect(again bool) {
 		// If this fails, the CPU profile of the next interval is empty.
 		_ = pprof.StartCPUProfile(&p.cpu)
 	}
-	p.upload(upstream.TypeCPU, until, cpu)
-	p.write(upstream.TypeHeap, "heap", until)
+	p.upload(interval.TypeCPU, until, cpu)
+	p.write(interval.TypeHeap, "heap", until)
 	if p.settings.all() {
-		p.write(upstream.TypeGoroutines, "goroutine", until)
-		p.write(upstream.TypeMutex, "mutex", until)
-		p.write(upstream.TypeBlock, "block", until)
+		p.write(interval.TypeGoroutines, "goroutine", until)
+		p.write(interval.TypeMutex, "mutex", until)
+		p.write(interval.TypeBlock, "block", until)
 	}
 	p.from = until
 }
 
-func (p *pprofProfiler) write(t upstream.Type, name string, until time.Time) {
+func (p *pprofProfiler) write(t interval.Type, name string, until time.Time) {
 	var b bytes.Buffer
 	if err := pprof.Lookup(name).WriteTo(&b, 0); err == nil {
 		p.upload(t, until, b.Bytes())
 	}
 }
 
-func (p *pprofProfiler) upload(t upstream.Type, until time.Time, data []byte) {
-	p.up.Upload(&upstream.Profile{Application: "overhead", Type: t, From: p.from, Until: until, Data: data})
+func (p *pprofProfiler) upload(t interval.Type, until time.Time, data []byte) {
+	p.up.Upload(&interval.Profile{Application: "overhead", Type: t, From: p.from, Until: until, Data: data})
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/emberprof/ember/interval"
 	"github.com/emberprof/ember/upstream"
 )
 
@@ -17,10 +18,10 @@ type Sink struct {
 	from     time.Time     // the window, set by Measure
 	until    time.Time     // zero while the window is open
 	minSpan  time.Duration // a whole interval is at least this long
-	profiles map[upstream.Type]uint64
-	bytes    map[upstream.Type]uint64
+	profiles map[interval.Type]uint64
+	bytes    map[interval.Type]uint64
 	total    upstream.Stats
-	uploads  map[upstream.Type]uint64 // every profile, in or out of the window
+	uploads  map[interval.Type]uint64 // every profile, in or out of the window
 	cpu      [][]byte                 // CPU profiles inside the window, for selfCPU
 	kept     uint64                   // bytes held by cpu
 }
@@ -30,9 +31,9 @@ type Sink struct {
 func NewSink(minSpan time.Duration) *Sink {
 	return &Sink{
 		minSpan:  minSpan,
-		profiles: map[upstream.Type]uint64{},
-		bytes:    map[upstream.Type]uint64{},
-		uploads:  map[upstream.Type]uint64{},
+		profiles: map[interval.Type]uint64{},
+		bytes:    map[interval.Type]uint64{},
+		uploads:  map[interval.Type]uint64{},
 	}
 }
 
@@ -53,7 +54,7 @@ func (s *Sink) Close(until time.Time) {
 }
 
 // Upload counts p and lets it go.
-func (s *Sink) Upload(p *upstream.Profile) {
+func (s *Sink) Upload(p *interval.Profile) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.total.Enqueued++
@@ -64,7 +65,7 @@ func (s *Sink) Upload(p *upstream.Profile) {
 	if inWindow && p.Until.Sub(p.From) >= s.minSpan {
 		s.profiles[p.Type]++
 		s.bytes[p.Type] += uint64(len(p.Data))
-		if p.Type == upstream.TypeCPU {
+		if p.Type == interval.TypeCPU {
 			s.cpu = append(s.cpu, p.Data)
 			s.kept += uint64(cap(p.Data))
 		}
@@ -89,7 +90,7 @@ func (s *Sink) PerInterval() (intervals uint64, bytes float64, byType map[string
 
 // Uploads returns how many profiles of type t arrived, in or out of the
 // window.
-func (s *Sink) Uploads(t upstream.Type) uint64 {
+func (s *Sink) Uploads(t interval.Type) uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.uploads[t]

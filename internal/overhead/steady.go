@@ -13,7 +13,7 @@ import (
 
 	"github.com/emberprof/ember/internal/overhead/synth"
 	"github.com/emberprof/ember/internal/session"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // SteadyConfig says how RunSteady drives Ember.
@@ -88,7 +88,7 @@ func RunSteady(w io.Writer, c SteadyConfig) error {
 		if at > c.Intervals {
 			break
 		}
-		for sink.Uploads(upstream.TypeHeap) < uint64(at) {
+		for sink.Uploads(interval.TypeHeap) < uint64(at) {
 			time.Sleep(c.Interval / 4)
 		}
 		// Five readings apart in time: the least is what Ember keeps, the
@@ -100,17 +100,17 @@ func RunSteady(w io.Writer, c SteadyConfig) error {
 			time.Sleep(c.Interval / 3)
 		}
 		if at == 10 { // from here on, the process's CPU is Ember's
-			cpu0, n0 = processCPU(), sink.Uploads(upstream.TypeHeap)
+			cpu0, n0 = processCPU(), sink.Uploads(interval.TypeHeap)
 			sink.Measure(time.Now())
 		}
 		st := sink.Stats()
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t\n", at, mib(float64(least)), mib(float64(most)),
-			kib(float64(st.BytesSent)/float64(sink.Uploads(upstream.TypeHeap))))
+			kib(float64(st.BytesSent)/float64(sink.Uploads(interval.TypeHeap))))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	cpu, n := processCPU()-cpu0, sink.Uploads(upstream.TypeHeap)-n0
+	cpu, n := processCPU()-cpu0, sink.Uploads(interval.TypeHeap)-n0
 	perInterval := cpu / time.Duration(max(n, 1))
 	fmt.Fprintf(w, "(%v for the run) process CPU per interval after the 10th: %v (the process does nothing else, so this is Ember's cost, GC included)\n",
 		time.Since(start).Round(time.Second), perInterval.Round(time.Microsecond))

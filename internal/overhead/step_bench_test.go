@@ -20,7 +20,7 @@ import (
 	"github.com/emberprof/ember/internal/labels"
 	"github.com/emberprof/ember/internal/overhead/synth"
 	"github.com/emberprof/ember/internal/pprofenc"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 	"github.com/emberprof/ember/upstream/remote"
 )
 
@@ -223,7 +223,7 @@ func BenchmarkStepEnqueue(b *testing.B) {
 	now := time.Now()
 	b.ReportAllocs()
 	for b.Loop() {
-		up.Upload(&upstream.Profile{Application: "bench", Type: upstream.TypeHeap, From: now, Until: now.Add(time.Second), Data: data})
+		up.Upload(&interval.Profile{Application: "bench", Type: interval.TypeHeap, From: now, Until: now.Add(time.Second), Data: data})
 	}
 }
 

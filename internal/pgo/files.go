@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 	"github.com/emberprof/ember/upstream/file"
 )
 
@@ -22,7 +22,7 @@ func FromDir(dir, service string, sel Selector, from, until time.Time, workers i
 	if err != nil {
 		return nil, err
 	}
-	paths, err := file.Find(dir, app, upstream.TypeCPU, from, until)
+	paths, err := file.Find(dir, app, interval.TypeCPU, from, until)
 	if err != nil {
 		return nil, err
 	}

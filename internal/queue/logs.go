@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // dropLogEvery is the least time between two log lines about dropped
@@ -20,7 +20,7 @@ const maxDistinct = 64
 // kind of error (see kindOf) is logged once until a delivery succeeds again.
 type logs struct {
 	name string
-	out  upstream.Logger
+	out  interval.Logger
 	now  func() time.Time
 
 	mu         sync.Mutex
@@ -29,7 +29,7 @@ type logs struct {
 	seen       map[string]struct{} // errors logged since the last success
 }
 
-func newLogs(name string, out upstream.Logger, now func() time.Time) logs {
+func newLogs(name string, out interval.Logger, now func() time.Time) logs {
 	return logs{name: name, out: out, now: now, seen: make(map[string]struct{})}
 }
 
@@ -55,7 +55,7 @@ func (l *logs) dropped(n int, why string) {
 
 // failed logs a failed attempt: at error level the first time its message
 // is seen since the last success, at debug level after that.
-func (l *logs) failed(batch []*upstream.Profile, err error, attempt int, final bool) {
+func (l *logs) failed(batch []*interval.Profile, err error, attempt int, final bool) {
 	if l.out == nil {
 		return
 	}
@@ -83,7 +83,7 @@ func (l *logs) failed(batch []*upstream.Profile, err error, attempt int, final b
 
 // describe names a job's profiles for the log, e.g. "app cpu profile" or
 // "app cpu+heap profiles".
-func describe(batch []*upstream.Profile) string {
+func describe(batch []*interval.Profile) string {
 	if len(batch) == 1 {
 		return fmt.Sprintf("%s %s profile", batch[0].Application, batch[0].Type)
 	}

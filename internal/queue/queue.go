@@ -33,6 +33,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/emberprof/ember/internal/retry"
+	"github.com/emberprof/ember/interval"
 	"github.com/emberprof/ember/upstream"
 )
 
@@ -42,17 +43,17 @@ type Exporter interface {
 	// whole and returns how many bytes it sent. An error marked with
 	// [retry.Retryable] tries the whole batch again; any other is final
 	// for all of it.
-	Export(ctx context.Context, batch []*upstream.Profile) (sent int, err error)
+	Export(ctx context.Context, batch []*interval.Profile) (sent int, err error)
 }
 
 // Single is an [Exporter] for queues fed only by [Queue.Upload]: it
 // delivers the one profile of each job. A job of several profiles fails
 // without an attempt, since a partial delivery could not be retried
 // without sending some profiles twice.
-type Single func(ctx context.Context, p *upstream.Profile) (sent int, err error)
+type Single func(ctx context.Context, p *interval.Profile) (sent int, err error)
 
 // Export delivers the batch's only profile.
-func (f Single) Export(ctx context.Context, batch []*upstream.Profile) (int, error) {
+func (f Single) Export(ctx context.Context, batch []*interval.Profile) (int, error) {
 	if len(batch) != 1 {
 		return 0, fmt.Errorf("%d profiles in one job for an exporter that takes one", len(batch))
 	}
@@ -79,7 +80,7 @@ type Config struct {
 	// Name prefixes log lines and errors, e.g. "upstream/remote".
 	Name string
 	// Logger receives what the queue has to say; nil discards it.
-	Logger upstream.Logger
+	Logger interval.Logger
 	// Now reads the clock for Stats.LastErrorTime and the log; nil means
 	// time.Now. Delay and Backoff are timed by the monotonic clock.
 	Now func() time.Time
@@ -111,7 +112,7 @@ type Queue struct {
 }
 
 type job struct {
-	batch     []*upstream.Profile
+	batch     []*interval.Profile
 	keys      []string // one per profile: application and type
 	seq       uint64
 	size      int       // bytes of Data in batch
@@ -121,7 +122,7 @@ type job struct {
 }
 
 // newJob makes the job that delivers batch.
-func newJob(batch []*upstream.Profile, seq uint64, notBefore time.Time) *job {
+func newJob(batch []*interval.Profile, seq uint64, notBefore time.Time) *job {
 	j := &job{batch: batch, keys: make([]string, len(batch)), seq: seq, notBefore: notBefore}
 	for i, p := range batch {
 		j.keys[i] = p.Application + "\x00" + string(p.Type)
@@ -159,14 +160,14 @@ func New(cfg Config, exp Exporter) *Queue {
 // Upload queues p as a job of its own and returns at once. If the queue is
 // then over its job or byte bound, the oldest queued jobs are dropped and
 // their profiles counted.
-func (q *Queue) Upload(p *upstream.Profile) {
-	q.UploadBatch([]*upstream.Profile{p})
+func (q *Queue) Upload(p *interval.Profile) {
+	q.UploadBatch([]*interval.Profile{p})
 }
 
 // UploadBatch queues the profiles as one job, delivered in one Export call,
 // and returns at once. It counts and drops like Upload. The queue owns
 // profiles afterwards; an empty batch is ignored.
-func (q *Queue) UploadBatch(profiles []*upstream.Profile) {
+func (q *Queue) UploadBatch(profiles []*interval.Profile) {
 	if len(profiles) == 0 {
 		return
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/emberprof/ember/internal/leaktest"
 	"github.com/emberprof/ember/internal/retry"
+	"github.com/emberprof/ember/interval"
 	"github.com/emberprof/ember/upstream"
 )
 
@@ -25,7 +26,7 @@ type fakeExporter struct {
 	gate      chan struct{}                      // if set, each Export waits for a token or ctx
 }
 
-func (f *fakeExporter) Export(ctx context.Context, batch []*upstream.Profile) (int, error) {
+func (f *fakeExporter) Export(ctx context.Context, batch []*interval.Profile) (int, error) {
 	if f.gate != nil {
 		select {
 		case <-f.gate:
@@ -86,8 +87,8 @@ func (l *recLogger) get(level string) []string {
 	return append([]string(nil), l.lines[level]...)
 }
 
-func prof(typ upstream.Type, id string) *upstream.Profile {
-	return &upstream.Profile{Application: "app", Type: typ, Data: []byte(id)}
+func prof(typ interval.Type, id string) *interval.Profile {
+	return &interval.Profile{Application: "app", Type: typ, Data: []byte(id)}
 }
 
 func testConfig() Config {
@@ -121,7 +122,7 @@ func TestRetriesDeliverEachOnceInOrderPerType(t *testing.T) {
 	}}
 	q := New(testConfig(), f)
 	defer q.Shutdown(context.Background())
-	types := []upstream.Type{upstream.TypeCPU, upstream.TypeHeap, upstream.TypeMutex}
+	types := []interval.Type{interval.TypeCPU, interval.TypeHeap, interval.TypeMutex}
 	for i := range 10 {
 		for _, typ := range types {
 			q.Upload(prof(typ, fmt.Sprintf("%s-%02d", typ, i)))
@@ -164,7 +165,7 @@ func TestFinalErrorIsNotRetriedAndLoggedOnce(t *testing.T) {
 	q := New(cfg, f)
 	defer q.Shutdown(context.Background())
 	for i := range 4 {
-		q.Upload(prof(upstream.TypeCPU, fmt.Sprint(i)))
+		q.Upload(prof(interval.TypeCPU, fmt.Sprint(i)))
 	}
 	mustFlush(t, q)
 	s := q.Stats()
@@ -193,7 +194,7 @@ func TestRetryableFailuresNeverGiveUp(t *testing.T) {
 	}}
 	q := New(testConfig(), f)
 	defer q.Shutdown(context.Background())
-	q.Upload(prof(upstream.TypeCPU, "a"))
+	q.Upload(prof(interval.TypeCPU, "a"))
 	mustFlush(t, q)
 	if n := f.attempts["a"]; n != 51 {
 		t.Errorf("%d attempts, want 51", n)
@@ -219,13 +220,13 @@ func TestNewJobEndsTheBackoffUnlessTheServerAsked(t *testing.T) {
 	cfg.Workers = 1
 	cfg.Backoff = hourBackoff
 	q := New(cfg, f)
-	q.Upload(prof(upstream.TypeHeap, "x"))
-	q.Upload(prof(upstream.TypeCPU, "a"))
+	q.Upload(prof(interval.TypeHeap, "x"))
+	q.Upload(prof(interval.TypeCPU, "a"))
 	waitFor(t, func() bool { return q.Stats().Retried == 2 }) // both wait an hour
 	// b makes a due again (b itself waits behind a), not x: its server
 	// asked for the hour. The one worker takes the oldest due job first,
 	// so x would have been tried before a.
-	q.Upload(prof(upstream.TypeCPU, "b"))
+	q.Upload(prof(interval.TypeCPU, "b"))
 	waitFor(t, func() bool { return q.Stats().Retried == 3 })
 	f.mu.Lock()
 	if f.attempts["a"] != 2 || f.attempts["x"] != 1 || f.attempts["b"] != 0 {
@@ -254,11 +255,11 @@ func TestDeliveryEndsTheBackoffOfWaitingJobs(t *testing.T) {
 	cfg.Backoff = hourBackoff
 	q := New(cfg, f)
 	defer q.Shutdown(context.Background())
-	q.Upload(prof(upstream.TypeCPU, "a"))
+	q.Upload(prof(interval.TypeCPU, "a"))
 	waitFor(t, func() bool { return q.Stats().Retried == 1 }) // a waits an hour, as asked
 	// The only worker is free for b, whose delivery shows the destination
 	// is back: a goes at once.
-	q.Upload(prof(upstream.TypeHeap, "b"))
+	q.Upload(prof(interval.TypeHeap, "b"))
 	mustFlush(t, q)
 	if got := strings.Join(f.got(), ","); got != "b,a" {
 		t.Errorf("delivered %s, want b,a", got)
@@ -275,7 +276,7 @@ func TestFlushKeepsBackoffShutdownEndsIt(t *testing.T) {
 	cfg := testConfig()
 	cfg.Backoff = hourBackoff
 	q := New(cfg, f)
-	q.Upload(prof(upstream.TypeCPU, "a"))
+	q.Upload(prof(interval.TypeCPU, "a"))
 	waitFor(t, func() bool { return q.Stats().Retried == 1 })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
@@ -305,10 +306,10 @@ func TestWaitingJobIsPushedOutOldestFirst(t *testing.T) {
 	cfg.Backoff = hourBackoff
 	q := New(cfg, f)
 	defer q.Shutdown(context.Background())
-	q.Upload(prof(upstream.TypeCPU, "a"))
+	q.Upload(prof(interval.TypeCPU, "a"))
 	waitFor(t, func() bool { return q.Stats().Retried == 1 })
-	q.Upload(prof(upstream.TypeCPU, "b")) // waits behind a
-	q.Upload(prof(upstream.TypeCPU, "c")) // three queued: a, the oldest, goes
+	q.Upload(prof(interval.TypeCPU, "b")) // waits behind a
+	q.Upload(prof(interval.TypeCPU, "c")) // three queued: a, the oldest, goes
 	mustFlush(t, q)
 	if got := strings.Join(f.got(), ","); got != "b,c" {
 		t.Errorf("delivered %s, want b,c", got)
@@ -332,7 +333,7 @@ func TestRetryAfterIsPassedToBackoff(t *testing.T) {
 	var waits []time.Duration
 	// The backoff caps Retry-After at 1µs here; record what it was asked.
 	cfg.Backoff = retry.Backoff{MaxRetryAfter: time.Microsecond}
-	q := New(cfg, exporterFunc(func(ctx context.Context, batch []*upstream.Profile) (int, error) {
+	q := New(cfg, exporterFunc(func(ctx context.Context, batch []*interval.Profile) (int, error) {
 		n, err := f.Export(ctx, batch)
 		if after, ok := retry.IsRetryable(err); ok {
 			mu.Lock()
@@ -342,16 +343,16 @@ func TestRetryAfterIsPassedToBackoff(t *testing.T) {
 		return n, err
 	}))
 	defer q.Shutdown(context.Background())
-	q.Upload(prof(upstream.TypeCPU, "a"))
+	q.Upload(prof(interval.TypeCPU, "a"))
 	mustFlush(t, q)
 	if len(waits) != 1 || waits[0] != 42*time.Second || f.attempts["a"] != 2 {
 		t.Errorf("waits %v, attempts %d", waits, f.attempts["a"])
 	}
 }
 
-type exporterFunc func(context.Context, []*upstream.Profile) (int, error)
+type exporterFunc func(context.Context, []*interval.Profile) (int, error)
 
-func (f exporterFunc) Export(ctx context.Context, batch []*upstream.Profile) (int, error) {
+func (f exporterFunc) Export(ctx context.Context, batch []*interval.Profile) (int, error) {
 	return f(ctx, batch)
 }
 
@@ -367,10 +368,10 @@ func TestOverflowDropsOldestAndBoundsBytes(t *testing.T) {
 	defer q.Shutdown(context.Background())
 
 	// The worker takes the first profile and blocks on the gate.
-	q.Upload(prof(upstream.TypeCPU, "p00"))
+	q.Upload(prof(interval.TypeCPU, "p00"))
 	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return len(q.inflight) == 1 })
 	for i := 1; i <= 10; i++ {
-		q.Upload(prof(upstream.TypeCPU, fmt.Sprintf("p%02d", i)))
+		q.Upload(prof(interval.TypeCPU, fmt.Sprintf("p%02d", i)))
 		q.mu.Lock()
 		if len(q.pending) > cfg.MaxProfiles || q.bytes > cfg.MaxBytes {
 			t.Errorf("queue holds %d jobs, %d bytes", len(q.pending), q.bytes)
@@ -378,7 +379,7 @@ func TestOverflowDropsOldestAndBoundsBytes(t *testing.T) {
 		q.mu.Unlock()
 	}
 	// A profile bigger than the byte bound pushes everything queued out.
-	big := &upstream.Profile{Application: "app", Type: upstream.TypeHeap, Data: make([]byte, 995)}
+	big := &interval.Profile{Application: "app", Type: interval.TypeHeap, Data: make([]byte, 995)}
 	q.Upload(big)
 	q.mu.Lock()
 	if len(q.pending) != 1 || q.bytes > cfg.MaxBytes {
@@ -409,10 +410,10 @@ func TestOverflowKeepsNewestInOrder(t *testing.T) {
 	cfg.MaxProfiles = 3
 	q := New(cfg, f)
 	defer q.Shutdown(context.Background())
-	q.Upload(prof(upstream.TypeCPU, "p0"))
+	q.Upload(prof(interval.TypeCPU, "p0"))
 	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return len(q.inflight) == 1 })
 	for i := 1; i <= 6; i++ {
-		q.Upload(prof(upstream.TypeCPU, fmt.Sprintf("p%d", i)))
+		q.Upload(prof(interval.TypeCPU, fmt.Sprintf("p%d", i)))
 	}
 	close(f.gate)
 	mustFlush(t, q)
@@ -447,7 +448,7 @@ func TestFlushWaitsOnlyForEarlierProfiles(t *testing.T) {
 	cfg.Workers = 1
 	q := New(cfg, f)
 	defer q.Shutdown(context.Background())
-	q.Upload(prof(upstream.TypeCPU, "a"))
+	q.Upload(prof(interval.TypeCPU, "a"))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -471,9 +472,9 @@ func TestDelayIsSkippedByFlushAndShutdown(t *testing.T) {
 	cfg := testConfig()
 	cfg.Delay = time.Hour
 	q := New(cfg, f)
-	q.Upload(prof(upstream.TypeCPU, "a"))
+	q.Upload(prof(interval.TypeCPU, "a"))
 	mustFlush(t, q)
-	q.Upload(prof(upstream.TypeCPU, "b"))
+	q.Upload(prof(interval.TypeCPU, "b"))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := q.Shutdown(ctx); err != nil {
@@ -489,7 +490,7 @@ func TestShutdownDrainsThenIsIdempotent(t *testing.T) {
 	f := &fakeExporter{}
 	q := New(testConfig(), f)
 	for i := range 20 {
-		q.Upload(prof(upstream.Type(fmt.Sprint(i%4)), fmt.Sprint(i)))
+		q.Upload(prof(interval.Type(fmt.Sprint(i%4)), fmt.Sprint(i)))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -502,7 +503,7 @@ func TestShutdownDrainsThenIsIdempotent(t *testing.T) {
 	if err := q.Shutdown(ctx); err != nil {
 		t.Errorf("second Shutdown = %v", err)
 	}
-	q.Upload(prof(upstream.TypeCPU, "late"))
+	q.Upload(prof(interval.TypeCPU, "late"))
 	if err := q.Flush(context.Background()); err != nil {
 		t.Errorf("Flush after Shutdown = %v", err)
 	}
@@ -520,7 +521,7 @@ func TestShutdownDeadlineCancelsAndCounts(t *testing.T) {
 	cfg.Workers = 2
 	q := New(cfg, f)
 	for i := range 5 {
-		q.Upload(prof(upstream.Type(fmt.Sprint(i)), fmt.Sprint(i)))
+		q.Upload(prof(interval.Type(fmt.Sprint(i)), fmt.Sprint(i)))
 	}
 	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return len(q.inflight) == 2 })
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
@@ -540,7 +541,7 @@ func TestShutdownDeadlineCancelsAndCounts(t *testing.T) {
 func TestShutdownReportsFailures(t *testing.T) {
 	f := &fakeExporter{gate: make(chan struct{}), script: func(string, int) error { return errors.New("401 Unauthorized") }}
 	q := New(testConfig(), f)
-	q.Upload(prof(upstream.TypeCPU, "a"))
+	q.Upload(prof(interval.TypeCPU, "a"))
 	done := make(chan error)
 	go func() { done <- q.Shutdown(context.Background()) }()
 	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return q.closed })
@@ -564,8 +565,8 @@ func waitFor(t *testing.T, cond func() bool) {
 }
 
 // batch makes one interval's profiles, one per type, with IDs prefix-type.
-func batch(prefix string, types ...upstream.Type) []*upstream.Profile {
-	ps := make([]*upstream.Profile, len(types))
+func batch(prefix string, types ...interval.Type) []*interval.Profile {
+	ps := make([]*interval.Profile, len(types))
 	for i, typ := range types {
 		ps[i] = prof(typ, prefix+"-"+string(typ))
 	}
@@ -579,9 +580,9 @@ func TestBatchIsOneJobCountedInProfiles(t *testing.T) {
 	cfg.MaxProfiles = 6
 	q := New(cfg, f)
 	defer q.Shutdown(context.Background())
-	q.UploadBatch(batch("b1", upstream.TypeCPU, upstream.TypeHeap))
+	q.UploadBatch(batch("b1", interval.TypeCPU, interval.TypeHeap))
 	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return len(q.inflight) == 1 })
-	three := []upstream.Type{upstream.TypeCPU, upstream.TypeHeap, upstream.TypeMutex}
+	three := []interval.Type{interval.TypeCPU, interval.TypeHeap, interval.TypeMutex}
 	for _, b := range []string{"b2", "b3", "b4"} {
 		q.UploadBatch(batch(b, three...)) // b4 pushes b2 out: six profiles queued at most
 	}
@@ -608,13 +609,13 @@ func TestBatchWaitsForOlderJobsOfItsTypes(t *testing.T) {
 	cfg.Workers = 2
 	q := New(cfg, f)
 	defer q.Shutdown(context.Background())
-	q.Upload(prof(upstream.TypeCPU, "1-cpu"))
+	q.Upload(prof(interval.TypeCPU, "1-cpu"))
 	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return len(q.inflight) == 1 })
 	// The batch waits for 1-cpu; 3-heap waits for the batch's heap profile,
 	// although no heap profile is in flight; 3-mutex is free to go.
-	q.UploadBatch(batch("2", upstream.TypeCPU, upstream.TypeHeap))
-	q.Upload(prof(upstream.TypeHeap, "3-heap"))
-	q.Upload(prof(upstream.TypeMutex, "3-mutex"))
+	q.UploadBatch(batch("2", interval.TypeCPU, interval.TypeHeap))
+	q.Upload(prof(interval.TypeHeap, "3-heap"))
+	q.Upload(prof(interval.TypeMutex, "3-mutex"))
 	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return len(q.inflight) == 2 })
 	q.mu.Lock()
 	var queued []string
@@ -638,8 +639,8 @@ func TestShutdownDeadlineCountsBatchProfiles(t *testing.T) {
 	cfg := testConfig()
 	cfg.Workers = 1
 	q := New(cfg, f)
-	q.UploadBatch(batch("1", upstream.TypeCPU, upstream.TypeHeap))
-	q.UploadBatch(batch("2", upstream.TypeCPU, upstream.TypeHeap, upstream.TypeBlock))
+	q.UploadBatch(batch("1", interval.TypeCPU, interval.TypeHeap))
+	q.UploadBatch(batch("2", interval.TypeCPU, interval.TypeHeap, interval.TypeBlock))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	if err := q.Shutdown(ctx); err == nil || !strings.Contains(err.Error(), "5 profiles not delivered") {
@@ -652,14 +653,14 @@ func TestShutdownDeadlineCountsBatchProfiles(t *testing.T) {
 
 func TestSingleRefusesBatches(t *testing.T) {
 	var got []string
-	one := Single(func(_ context.Context, p *upstream.Profile) (int, error) {
+	one := Single(func(_ context.Context, p *interval.Profile) (int, error) {
 		got = append(got, string(p.Data))
 		return len(p.Data), nil
 	})
-	if n, err := one.Export(context.Background(), batch("1", upstream.TypeCPU)); err != nil || n != len("1-cpu") {
+	if n, err := one.Export(context.Background(), batch("1", interval.TypeCPU)); err != nil || n != len("1-cpu") {
 		t.Errorf("one profile: %d, %v", n, err)
 	}
-	_, err := one.Export(context.Background(), batch("2", upstream.TypeCPU, upstream.TypeHeap))
+	_, err := one.Export(context.Background(), batch("2", interval.TypeCPU, interval.TypeHeap))
 	if err == nil || !strings.Contains(err.Error(), "2 profiles") {
 		t.Errorf("two profiles: %v, want an error", err)
 	}

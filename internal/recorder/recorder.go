@@ -7,19 +7,20 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/emberprof/ember/interval"
 	"github.com/emberprof/ember/upstream"
 )
 
 // Recorder records the profiles handed to it. The zero value is ready.
 type Recorder struct {
 	mu       sync.Mutex
-	profiles []*upstream.Profile
+	profiles []*interval.Profile
 	flushes  int
 	shut     bool
 }
 
 // Upload implements upstream.Upstream.
-func (r *Recorder) Upload(p *upstream.Profile) {
+func (r *Recorder) Upload(p *interval.Profile) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !r.shut {
@@ -53,13 +54,13 @@ func (r *Recorder) Stats() upstream.Stats {
 
 // Profiles returns the profiles recorded so far, in order, optionally
 // only those of the given type.
-func (r *Recorder) Profiles(t ...upstream.Type) []*upstream.Profile {
+func (r *Recorder) Profiles(t ...interval.Type) []*interval.Profile {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(t) == 0 {
 		return slices.Clone(r.profiles)
 	}
-	var out []*upstream.Profile
+	var out []*interval.Profile
 	for _, p := range r.profiles {
 		if slices.Contains(t, p.Type) {
 			out = append(out, p)

@@ -18,8 +18,23 @@ import (
 	"github.com/emberprof/ember/internal/collect"
 	"github.com/emberprof/ember/internal/cpuprof"
 	"github.com/emberprof/ember/internal/pprofenc"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
+
+// Sink is the part of an upstream.Upstream the session uses: it hands each
+// interval's profiles over and passes Flush and Stop on. Every
+// upstream.Upstream is a Sink; declaring the interface here keeps the
+// collecting side from importing the sink's package.
+type Sink interface {
+	Upload(p *interval.Profile)
+	Flush(ctx context.Context) error
+	Shutdown(ctx context.Context) error
+}
+
+// batchSink is the session's view of an upstream.BatchUploader.
+type batchSink interface {
+	UploadBatch(profiles []*interval.Profile)
+}
 
 // Options configure a Session. Application and Tags must already be
 // validated (internal/labels).
@@ -28,8 +43,8 @@ type Options struct {
 	Tags          map[string]string
 	Rate          time.Duration
 	ProfileTypes  []string // names such as "cpu" and "alloc_space"
-	Upstream      upstream.Upstream
-	Logger        upstream.Logger
+	Upstream      Sink
+	Logger        interval.Logger
 	DisableGCRuns bool
 	MaxGoroutines int // goroutine profile limit; 0 for the default, < 0 for none
 	// FlushOnly ends intervals only at Flush and Stop, never on the clock
@@ -40,7 +55,7 @@ type Options struct {
 // Session collects profiles until Stop.
 type Session struct {
 	opts       Options
-	plan       map[upstream.Type][]string
+	plan       map[interval.Type][]string
 	tags       map[string]string
 	cpu        *collect.CPU // nil if CPU was not asked for
 	heap       *collect.Heap
@@ -49,8 +64,8 @@ type Session struct {
 	restamper  pprofenc.Restamper       // reused: one goroutine cuts
 	from       time.Time                // the current interval's start
 	deltaPath  godeltaprof.Path         // how the delta profilers read; "" if none runs
-	skipping   map[upstream.Type]bool   // the type's last interval was skipped
-	lastErr    map[upstream.Type]string // the type's last failure, logged
+	skipping   map[interval.Type]bool   // the type's last interval was skipped
+	lastErr    map[interval.Type]string // the type's last failure, logged
 
 	flushes  chan chan struct{}
 	stopping chan struct{}
@@ -72,8 +87,8 @@ func Start(o Options) (*Session, error) {
 		opts:     o,
 		plan:     p,
 		tags:     maps.Clone(o.Tags),
-		skipping: make(map[upstream.Type]bool),
-		lastErr:  make(map[upstream.Type]string),
+		skipping: make(map[interval.Type]bool),
+		lastErr:  make(map[interval.Type]string),
 		flushes:  make(chan chan struct{}),
 		stopping: make(chan struct{}),
 		done:     make(chan struct{}),
@@ -100,21 +115,21 @@ func Start(o Options) (*Session, error) {
 // baselines at that instant, so every type's first interval starts at the
 // same moment.
 func (s *Session) openCollectors() error {
-	_, wantMutex := s.plan[upstream.TypeMutex]
+	_, wantMutex := s.plan[interval.TypeMutex]
 	if wantMutex {
 		if undo, set := collect.EnableMutex(collect.DefaultMutexFraction); set {
 			s.restore = append(s.restore, undo)
 			s.opts.Logger.Infof("mutex profile fraction set to %d (Ember's default; put back at Stop)", collect.DefaultMutexFraction)
 		}
 	}
-	if _, ok := s.plan[upstream.TypeBlock]; ok {
+	if _, ok := s.plan[interval.TypeBlock]; ok {
 		if undo, set := collect.EnableBlock(collect.DefaultBlockRate); set {
 			s.restore = append(s.restore, undo)
 			s.opts.Logger.Infof("block profile rate set to %d ns (Ember's default; turned off at Stop)", collect.DefaultBlockRate)
 		}
 	}
 	s.from = time.Now()
-	if _, ok := s.plan[upstream.TypeCPU]; ok {
+	if _, ok := s.plan[interval.TypeCPU]; ok {
 		cpu, err := collect.NewCPU()
 		if err != nil {
 			if !errors.Is(err, cpuprof.ErrInUse) {
@@ -126,7 +141,7 @@ func (s *Session) openCollectors() error {
 		s.from = cpu.LastCut()
 	}
 	s.logDeltaPath()
-	if _, ok := s.plan[upstream.TypeHeap]; ok {
+	if _, ok := s.plan[interval.TypeHeap]; ok {
 		h, err := collect.NewHeap(godeltaprof.NewHeapProfiler(), s.opts.DisableGCRuns, s.from)
 		if err != nil {
 			return fmt.Errorf("heap profile: %w", err)
@@ -134,7 +149,7 @@ func (s *Session) openCollectors() error {
 		s.heap = h
 		s.collectors = append(s.collectors, h)
 	}
-	if _, ok := s.plan[upstream.TypeGoroutines]; ok {
+	if _, ok := s.plan[interval.TypeGoroutines]; ok {
 		limit := s.opts.MaxGoroutines
 		if limit == 0 {
 			limit = collect.DefaultMaxGoroutines
@@ -142,24 +157,24 @@ func (s *Session) openCollectors() error {
 		s.collectors = append(s.collectors, collect.NewGoroutines(limit))
 	}
 	if wantMutex {
-		d, err := newDelta(upstream.TypeMutex, godeltaprof.NewMutexProfiler(), s.from)
+		d, err := newDelta(interval.TypeMutex, godeltaprof.NewMutexProfiler(), s.from)
 		if err != nil {
 			return fmt.Errorf("mutex profile: %w", err)
 		}
 		s.collectors = append(s.collectors, d)
 	}
-	if _, ok := s.plan[upstream.TypeBlock]; ok {
-		d, err := newDelta(upstream.TypeBlock, godeltaprof.NewBlockProfiler(), s.from)
+	if _, ok := s.plan[interval.TypeBlock]; ok {
+		d, err := newDelta(interval.TypeBlock, godeltaprof.NewBlockProfiler(), s.from)
 		if err != nil {
 			return fmt.Errorf("block profile: %w", err)
 		}
 		s.collectors = append(s.collectors, d)
 	}
-	if _, ok := s.plan[upstream.TypeGoroutineLeak]; ok {
+	if _, ok := s.plan[interval.TypeGoroutineLeak]; ok {
 		l, err := collect.NewGoroutineLeaks()
 		if err != nil {
 			s.opts.Logger.Infof("goroutine_leak left out: %v", err)
-			delete(s.plan, upstream.TypeGoroutineLeak)
+			delete(s.plan, interval.TypeGoroutineLeak)
 		} else {
 			s.collectors = append(s.collectors, l)
 		}
@@ -174,7 +189,7 @@ var readPath = godeltaprof.ReadPath
 // if any of them is planned: the portable one costs about 50 times the
 // CPU of the fast one, which must not happen silently.
 func (s *Session) logDeltaPath() {
-	for _, t := range []upstream.Type{upstream.TypeHeap, upstream.TypeMutex, upstream.TypeBlock} {
+	for _, t := range []interval.Type{interval.TypeHeap, interval.TypeMutex, interval.TypeBlock} {
 		if _, ok := s.plan[t]; !ok {
 			continue
 		}
@@ -219,7 +234,7 @@ func (s *Session) run() {
 // the upstream with the same From and Until.
 func (s *Session) cut(final bool) {
 	type result struct {
-		typ  upstream.Type
+		typ  interval.Type
 		data []byte
 	}
 	results := make([]result, 0, len(s.collectors)+1)
@@ -229,9 +244,9 @@ func (s *Session) cut(final bool) {
 	if s.cpu != nil {
 		data, err := safely(func() ([]byte, error) { return s.cpu.Cut(final) })
 		until = s.cpu.LastCut()
-		s.account(upstream.TypeCPU, data, err)
+		s.account(interval.TypeCPU, data, err)
 		if data != nil {
-			results = append(results, result{upstream.TypeCPU, data})
+			results = append(results, result{interval.TypeCPU, data})
 		}
 	}
 	for _, c := range s.collectors {
@@ -241,9 +256,9 @@ func (s *Session) cut(final bool) {
 			results = append(results, result{c.Type(), data})
 		}
 	}
-	profiles := make([]*upstream.Profile, 0, len(results))
+	profiles := make([]*interval.Profile, 0, len(results))
 	for _, r := range results {
-		profiles = append(profiles, &upstream.Profile{
+		profiles = append(profiles, &interval.Profile{
 			Application: s.opts.Application,
 			Tags:        s.tags,
 			Type:        r.typ,
@@ -262,11 +277,11 @@ func (s *Session) cut(final bool) {
 
 // hand gives an interval's profiles to the upstream: all at once when it
 // takes batches, one by one otherwise.
-func (s *Session) hand(profiles []*upstream.Profile) {
+func (s *Session) hand(profiles []*interval.Profile) {
 	if len(profiles) == 0 {
 		return
 	}
-	if b, ok := s.opts.Upstream.(upstream.BatchUploader); ok {
+	if b, ok := s.opts.Upstream.(batchSink); ok {
 		b.UploadBatch(profiles)
 		return
 	}
@@ -281,9 +296,9 @@ func (s *Session) hand(profiles []*upstream.Profile) {
 // after the boundary, and goroutine profiles carry the instant they were
 // taken, so those are rewritten. A profile that cannot be restamped is
 // still delivered as it is.
-func (s *Session) stamp(t upstream.Type, data []byte, until time.Time) []byte {
+func (s *Session) stamp(t interval.Type, data []byte, until time.Time) []byte {
 	switch t {
-	case upstream.TypeHeap, upstream.TypeMutex, upstream.TypeBlock:
+	case interval.TypeHeap, interval.TypeMutex, interval.TypeBlock:
 		return data
 	}
 	// Wall-clock nanoseconds, as the delta profilers count: time.Sub would
@@ -308,7 +323,7 @@ func safely(collect func() ([]byte, error)) (data []byte, err error) {
 	return collect()
 }
 
-func (s *Session) account(t upstream.Type, data []byte, err error) {
+func (s *Session) account(t interval.Type, data []byte, err error) {
 	skip := errors.Is(err, collect.ErrSkipped)
 	s.counters.update(t, func(ts *TypeStats) {
 		switch {
@@ -330,7 +345,7 @@ func (s *Session) account(t upstream.Type, data []byte, err error) {
 // when it ends), and a failure when its message differs from the type's
 // previous one; repeats go to Debugf. What it keeps is bounded by the
 // number of types.
-func (s *Session) log(t upstream.Type, skip bool, err error) {
+func (s *Session) log(t interval.Type, skip bool, err error) {
 	was := s.skipping[t]
 	s.skipping[t] = skip
 	switch {

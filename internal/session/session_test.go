@@ -15,7 +15,7 @@ import (
 	"github.com/emberprof/ember/internal/cpuprof"
 	"github.com/emberprof/ember/internal/leaktest"
 	"github.com/emberprof/ember/internal/recorder"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 	"github.com/google/pprof/profile"
 )
 
@@ -60,16 +60,16 @@ func TestIntervalsAdjoinAlignAndAgreeAcrossTypes(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	byType := map[upstream.Type][]*upstream.Profile{}
+	byType := map[interval.Type][]*interval.Profile{}
 	for _, p := range rec.Profiles() {
 		byType[p.Type] = append(byType[p.Type], p)
 	}
-	for _, typ := range []upstream.Type{upstream.TypeCPU, upstream.TypeHeap, upstream.TypeGoroutines, upstream.TypeMutex, upstream.TypeBlock} {
+	for _, typ := range []interval.Type{interval.TypeCPU, interval.TypeHeap, interval.TypeGoroutines, interval.TypeMutex, interval.TypeBlock} {
 		if len(byType[typ]) < 4 {
 			t.Fatalf("%s: %d profiles in 3.3s at %v", typ, len(byType[typ]), rate)
 		}
 	}
-	cpu := byType[upstream.TypeCPU]
+	cpu := byType[interval.TypeCPU]
 	if cpu[0].From.Before(before) || cpu[0].From.After(started) {
 		t.Errorf("first interval starts at %v, not within Start (%v to %v)", cpu[0].From, before, started)
 	}
@@ -115,12 +115,12 @@ func TestIntervalsAdjoinAlignAndAgreeAcrossTypes(t *testing.T) {
 			}
 		}
 	}
-	heap := byType[upstream.TypeHeap][0]
+	heap := byType[interval.TypeHeap][0]
 	if heap.SampleTypes != nil || heap.Tags[IDTag] != ID() || heap.Tags["env"] != "test" || heap.Application != "test.app" {
 		t.Errorf("heap profile metadata: %+v", heap)
 	}
 	st := s.Stats()
-	if st.Intervals != uint64(len(cpu)) || st.Types[upstream.TypeCPU].Collected != uint64(len(cpu)) {
+	if st.Intervals != uint64(len(cpu)) || st.Types[interval.TypeCPU].Collected != uint64(len(cpu)) {
 		t.Errorf("stats %+v for %d intervals", st, len(cpu))
 	}
 }
@@ -129,7 +129,7 @@ func TestCPUWindowIsTheInterval(t *testing.T) {
 	s, rec := start(t, 300*time.Millisecond, []string{"cpu"})
 	spin(700 * time.Millisecond)
 	s.Stop(context.Background())
-	ps := rec.Profiles(upstream.TypeCPU)
+	ps := rec.Profiles(interval.TypeCPU)
 	if len(ps) < 2 {
 		t.Fatalf("%d CPU profiles", len(ps))
 	}
@@ -154,8 +154,8 @@ func TestCPUWindowIsTheInterval(t *testing.T) {
 func TestSampleTypesSubset(t *testing.T) {
 	s, rec := start(t, time.Hour, []string{"alloc_space", "inuse_space", "mutex_count"})
 	s.Stop(context.Background())
-	heap := rec.Profiles(upstream.TypeHeap)
-	mutex := rec.Profiles(upstream.TypeMutex)
+	heap := rec.Profiles(interval.TypeHeap)
+	mutex := rec.Profiles(interval.TypeMutex)
 	if len(heap) != 1 || len(mutex) != 1 || len(rec.Profiles()) != 2 {
 		t.Fatalf("got %d profiles: %d heap, %d mutex", len(rec.Profiles()), len(heap), len(mutex))
 	}
@@ -181,13 +181,13 @@ func TestFlushStopSemantics(t *testing.T) {
 	if err := s.Flush(context.Background(), true); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(rec.Profiles(upstream.TypeCPU)); n != 1 || rec.Flushes() != 1 {
+	if n := len(rec.Profiles(interval.TypeCPU)); n != 1 || rec.Flushes() != 1 {
 		t.Fatalf("after Flush: %d CPU profiles, %d upstream flushes", n, rec.Flushes())
 	}
 	if err := s.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	cpu := rec.Profiles(upstream.TypeCPU)
+	cpu := rec.Profiles(interval.TypeCPU)
 	if len(cpu) != 2 || !cpu[0].Until.Equal(cpu[1].From) {
 		t.Fatalf("Stop did not deliver the final partial interval: %d CPU profiles", len(cpu))
 	}
@@ -231,7 +231,7 @@ func TestPlan(t *testing.T) {
 		types = append(types, string(k))
 	}
 	sort.Strings(types)
-	if len(p) != 3 || p[upstream.TypeHeap] != nil || p[upstream.TypeCPU] != nil || len(p[upstream.TypeBlock]) != 1 {
+	if len(p) != 3 || p[interval.TypeHeap] != nil || p[interval.TypeCPU] != nil || len(p[interval.TypeBlock]) != 1 {
 		t.Fatalf("plan %v", p)
 	}
 }
@@ -244,32 +244,32 @@ func (l *countingLogger) Errorf(string, ...any) { l.errors++ }
 
 func TestSkipsAreLoggedOncePerRun(t *testing.T) {
 	log := &countingLogger{}
-	s := &Session{opts: Options{Logger: log}, skipping: map[upstream.Type]bool{}, lastErr: map[upstream.Type]string{}}
+	s := &Session{opts: Options{Logger: log}, skipping: map[interval.Type]bool{}, lastErr: map[interval.Type]string{}}
 	for i := range 5 {
-		s.account(upstream.TypeGoroutines, nil, fmt.Errorf("%w: %d goroutines", collect.ErrSkipped, 10001+i))
+		s.account(interval.TypeGoroutines, nil, fmt.Errorf("%w: %d goroutines", collect.ErrSkipped, 10001+i))
 	}
 	if log.info != 1 || log.debug != 4 {
 		t.Fatalf("5 skips in a row: %d info, %d debug lines; want 1 and 4", log.info, log.debug)
 	}
-	s.account(upstream.TypeGoroutines, []byte{1}, nil)
+	s.account(interval.TypeGoroutines, []byte{1}, nil)
 	if log.info != 2 {
 		t.Fatal("the end of a run of skips was not logged")
 	}
 	for range 3 {
-		s.account(upstream.TypeHeap, nil, errors.New("boom"))
+		s.account(interval.TypeHeap, nil, errors.New("boom"))
 	}
-	s.account(upstream.TypeHeap, nil, errors.New("other"))
+	s.account(interval.TypeHeap, nil, errors.New("other"))
 	if log.errors != 2 {
 		t.Fatalf("%d error lines for boom x3 then other; want 2", log.errors)
 	}
-	if st := s.Stats().Types; st[upstream.TypeGoroutines].Skipped != 5 || st[upstream.TypeHeap].Failed != 4 || st[upstream.TypeHeap].LastError != "other" {
+	if st := s.Stats().Types; st[interval.TypeGoroutines].Skipped != 5 || st[interval.TypeHeap].Failed != 4 || st[interval.TypeHeap].LastError != "other" {
 		t.Fatalf("stats %+v", st)
 	}
 }
 
 type panicky struct{}
 
-func (panicky) Type() upstream.Type                     { return upstream.TypeMutex }
+func (panicky) Type() interval.Type                     { return interval.TypeMutex }
 func (panicky) Collect(time.Time, bool) ([]byte, error) { panic("bug") }
 
 func TestCollectorPanicCostsOnlyItsProfile(t *testing.T) {
@@ -278,15 +278,15 @@ func TestCollectorPanicCostsOnlyItsProfile(t *testing.T) {
 	s := &Session{
 		opts:       Options{Upstream: rec, Logger: log},
 		collectors: []collect.Collector{panicky{}, collect.NewGoroutines(-1)},
-		skipping:   map[upstream.Type]bool{},
-		lastErr:    map[upstream.Type]string{},
+		skipping:   map[interval.Type]bool{},
+		lastErr:    map[interval.Type]string{},
 		from:       time.Now(),
 	}
 	s.cut(false)
-	if n := len(rec.Profiles(upstream.TypeGoroutines)); n != 1 {
+	if n := len(rec.Profiles(interval.TypeGoroutines)); n != 1 {
 		t.Fatalf("%d goroutine profiles after a mutex collector panicked, want 1", n)
 	}
-	st := s.Stats().Types[upstream.TypeMutex]
+	st := s.Stats().Types[interval.TypeMutex]
 	if st.Failed != 1 || !strings.Contains(st.LastError, "panicked: bug") || log.errors != 1 {
 		t.Fatalf("panic not counted and logged: %+v, %d error lines", st, log.errors)
 	}
@@ -297,10 +297,10 @@ func TestCollectorPanicCostsOnlyItsProfile(t *testing.T) {
 type batchRecorder struct {
 	recorder.Recorder
 	mu      sync.Mutex
-	batches [][]*upstream.Profile
+	batches [][]*interval.Profile
 }
 
-func (b *batchRecorder) UploadBatch(ps []*upstream.Profile) {
+func (b *batchRecorder) UploadBatch(ps []*interval.Profile) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.batches = append(b.batches, ps)
@@ -328,14 +328,14 @@ func TestBatchUploaderGetsEachIntervalInOneCall(t *testing.T) {
 		t.Fatalf("%d batches in 1.2 s at 500 ms; want at least 3", len(rec.batches))
 	}
 	for i, b := range rec.batches {
-		types := map[upstream.Type]bool{}
+		types := map[interval.Type]bool{}
 		for _, p := range b {
 			if !p.From.Equal(b[0].From) || !p.Until.Equal(b[0].Until) {
 				t.Errorf("batch %d mixes intervals: %v-%v and %v-%v", i, b[0].From, b[0].Until, p.From, p.Until)
 			}
 			types[p.Type] = true
 		}
-		for _, typ := range []upstream.Type{upstream.TypeCPU, upstream.TypeHeap, upstream.TypeGoroutines, upstream.TypeMutex, upstream.TypeBlock} {
+		for _, typ := range []interval.Type{interval.TypeCPU, interval.TypeHeap, interval.TypeGoroutines, interval.TypeMutex, interval.TypeBlock} {
 			if !types[typ] {
 				t.Errorf("batch %d lacks %s: %v", i, typ, types)
 			}
@@ -347,7 +347,7 @@ func TestBatchUploaderGetsEachIntervalInOneCall(t *testing.T) {
 // given and delivers nothing.
 type untilRecorder struct{ untils []time.Time }
 
-func (*untilRecorder) Type() upstream.Type { return upstream.TypeGoroutineLeak }
+func (*untilRecorder) Type() interval.Type { return interval.TypeGoroutineLeak }
 func (u *untilRecorder) Collect(until time.Time, _ bool) ([]byte, error) {
 	u.untils = append(u.untils, until)
 	return nil, collect.ErrSkipped
@@ -400,7 +400,7 @@ func TestEveryCollectorGetsTheCPUCut(t *testing.T) {
 				t.Errorf("batch %d: %s is [%v, %v), the batch [%v, %v)", i, p.Type, p.From, p.Until, from, until)
 			}
 			switch p.Type {
-			case upstream.TypeHeap, upstream.TypeMutex, upstream.TypeBlock:
+			case interval.TypeHeap, interval.TypeMutex, interval.TypeBlock:
 				deltas++
 			default:
 				continue

@@ -11,7 +11,7 @@ import (
 	"github.com/emberprof/ember/internal/collect"
 	"github.com/emberprof/ember/internal/leaktest"
 	"github.com/emberprof/ember/internal/recorder"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // TestFailedStartUndoesEverything: when the last collector to open fails,
@@ -24,11 +24,11 @@ func TestFailedStartUndoesEverything(t *testing.T) {
 		t.Skip("the mutex profile fraction is already set")
 	}
 	injected := errors.New("injected failure")
-	defer func(orig func(upstream.Type, collect.DeltaProfiler, time.Time) (*collect.Delta, error)) {
+	defer func(orig func(interval.Type, collect.DeltaProfiler, time.Time) (*collect.Delta, error)) {
 		newDelta = orig
 	}(newDelta)
-	newDelta = func(typ upstream.Type, prof collect.DeltaProfiler, start time.Time) (*collect.Delta, error) {
-		if typ == upstream.TypeBlock {
+	newDelta = func(typ interval.Type, prof collect.DeltaProfiler, start time.Time) (*collect.Delta, error) {
+		if typ == interval.TypeBlock {
 			return nil, injected
 		}
 		return collect.NewDelta(typ, prof, start)

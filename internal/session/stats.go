@@ -3,7 +3,7 @@ package session
 import (
 	"sync"
 
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // TypeStats counts what happened to one runtime profile's intervals.
@@ -18,21 +18,21 @@ type TypeStats struct {
 type Stats struct {
 	Intervals uint64                      // Intervals completed.
 	ForcedGCs uint64                      // Collections run to refresh the heap profile.
-	Types     map[upstream.Type]TypeStats // Per runtime profile.
+	Types     map[interval.Type]TypeStats // Per runtime profile.
 	DeltaPath string                      // godeltaprof.ReadPath's path, or "" without heap, mutex or block.
 }
 
 type counters struct {
 	mu        sync.Mutex
 	intervals uint64
-	types     map[upstream.Type]*TypeStats
+	types     map[interval.Type]*TypeStats
 }
 
-func (c *counters) update(t upstream.Type, f func(*TypeStats)) {
+func (c *counters) update(t interval.Type, f func(*TypeStats)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.types == nil {
-		c.types = make(map[upstream.Type]*TypeStats)
+		c.types = make(map[interval.Type]*TypeStats)
 	}
 	s := c.types[t]
 	if s == nil {
@@ -45,7 +45,7 @@ func (c *counters) update(t upstream.Type, f func(*TypeStats)) {
 func (c *counters) snapshot() Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	st := Stats{Intervals: c.intervals, Types: make(map[upstream.Type]TypeStats, len(c.types))}
+	st := Stats{Intervals: c.intervals, Types: make(map[interval.Type]TypeStats, len(c.types))}
 	for t, s := range c.types {
 		st.Types[t] = *s
 	}

@@ -9,7 +9,7 @@ import (
 	"runtime/pprof"
 	"time"
 
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 	"github.com/emberprof/ember/upstream/file"
 )
 
@@ -25,9 +25,9 @@ func ExampleNew() {
 	var goroutines bytes.Buffer
 	_ = pprof.Lookup("goroutine").WriteTo(&goroutines, 0)
 	from := time.Date(2026, 11, 24, 22, 30, 0, 0, time.UTC)
-	sink.Upload(&upstream.Profile{
+	sink.Upload(&interval.Profile{
 		Application: "checkout",
-		Type:        upstream.TypeGoroutines,
+		Type:        interval.TypeGoroutines,
 		From:        from,
 		Until:       from.Add(15 * time.Second),
 		Data:        goroutines.Bytes(),
@@ -53,12 +53,12 @@ func ExampleFind() {
 	from := time.Date(2026, 11, 24, 22, 30, 0, 0, time.UTC)
 	for i := range 4 {
 		at := from.Add(time.Duration(i) * 15 * time.Second)
-		sink.Upload(&upstream.Profile{Application: "checkout", Type: upstream.TypeCPU, From: at, Until: at.Add(15 * time.Second), Data: data.Bytes()})
+		sink.Upload(&interval.Profile{Application: "checkout", Type: interval.TypeCPU, From: at, Until: at.Add(15 * time.Second), Data: data.Bytes()})
 	}
 	_ = sink.Shutdown(context.Background())
 
 	// The CPU profiles of the half minute from 22:30:20.
-	paths, err := file.Find(dir, "checkout", upstream.TypeCPU, from.Add(20*time.Second), from.Add(50*time.Second))
+	paths, err := file.Find(dir, "checkout", interval.TypeCPU, from.Add(20*time.Second), from.Add(50*time.Second))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -26,6 +26,7 @@ import (
 	"os"
 
 	"github.com/emberprof/ember/internal/queue"
+	"github.com/emberprof/ember/interval"
 	"github.com/emberprof/ember/upstream"
 )
 
@@ -44,7 +45,7 @@ type Config struct {
 	// MaxBytes caps their total size. The newest file is always kept.
 	MaxBytes int64
 	// Logger receives errors; nil discards them.
-	Logger upstream.Logger
+	Logger interval.Logger
 }
 
 // Sink writes profiles to files. It implements [upstream.Upstream]: Upload
@@ -88,7 +89,7 @@ func New(cfg Config) (*Sink, error) {
 }
 
 // Upload queues p to be written and returns at once.
-func (s *Sink) Upload(p *upstream.Profile) { s.queue.Upload(p) }
+func (s *Sink) Upload(p *interval.Profile) { s.queue.Upload(p) }
 
 // Flush waits until every profile uploaded before the call is written (or
 // failed), or until ctx is done.

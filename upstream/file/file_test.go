@@ -13,7 +13,7 @@ import (
 	"github.com/google/pprof/profile"
 
 	"github.com/emberprof/ember/internal/leaktest"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 var t0 = time.Date(2026, 11, 24, 22, 30, 0, 0, time.UTC)
@@ -37,9 +37,9 @@ func cpuProfile(t testing.TB, v int64) []byte {
 	return b.Bytes()
 }
 
-func interval(t testing.TB, app string, typ upstream.Type, i int, v int64) *upstream.Profile {
+func profileAt(t testing.TB, app string, typ interval.Type, i int, v int64) *interval.Profile {
 	from := t0.Add(time.Duration(i) * 15 * time.Second)
-	return &upstream.Profile{Application: app, Type: typ, From: from, Until: from.Add(15 * time.Second), Data: cpuProfile(t, v)}
+	return &interval.Profile{Application: app, Type: typ, From: from, Until: from.Add(15 * time.Second), Data: cpuProfile(t, v)}
 }
 
 func newSink(t *testing.T, cfg Config) *Sink {
@@ -75,13 +75,13 @@ func names(t *testing.T, dir string) []string {
 func TestWritesOneReadableFilePerProfile(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "profiles") // created by New
 	s := newSink(t, Config{Dir: dir})
-	var sent []*upstream.Profile
+	var sent []*interval.Profile
 	for i := range 3 {
-		p := interval(t, "checkout", upstream.TypeCPU, i, int64(i+1))
+		p := profileAt(t, "checkout", interval.TypeCPU, i, int64(i+1))
 		sent = append(sent, p)
 		s.Upload(p)
 	}
-	s.Upload(interval(t, "checkout", upstream.TypeHeap, 0, 1))
+	s.Upload(profileAt(t, "checkout", interval.TypeHeap, 0, 1))
 	flush(t, s)
 
 	want := []string{
@@ -124,8 +124,8 @@ func TestWritesOneReadableFilePerProfile(t *testing.T) {
 func TestNeverReplacesAFile(t *testing.T) {
 	dir := t.TempDir()
 	s := newSink(t, Config{Dir: dir})
-	a := interval(t, "app", upstream.TypeCPU, 0, 1)
-	b := interval(t, "app", upstream.TypeCPU, 0, 2) // same name
+	a := profileAt(t, "app", interval.TypeCPU, 0, 1)
+	b := profileAt(t, "app", interval.TypeCPU, 0, 2) // same name
 	s.Upload(a)
 	s.Upload(b)
 	flush(t, s)
@@ -155,7 +155,7 @@ func TestCapsRemoveOldestEmberFilesOnly(t *testing.T) {
 	}
 	s := newSink(t, Config{Dir: dir, MaxFiles: 3})
 	for i := range 4 {
-		s.Upload(interval(t, "app", upstream.TypeCPU, i, 1))
+		s.Upload(profileAt(t, "app", interval.TypeCPU, i, 1))
 	}
 	flush(t, s)
 	want := []string{".ember-2.tmp",
@@ -173,7 +173,7 @@ func TestByteCapKeepsNewest(t *testing.T) {
 	size := int64(len(cpuProfile(t, 1)))
 	s := newSink(t, Config{Dir: dir, MaxBytes: 2*size + size/2})
 	for i := range 5 {
-		s.Upload(interval(t, "app", upstream.TypeCPU, i, 1))
+		s.Upload(profileAt(t, "app", interval.TypeCPU, i, 1))
 	}
 	flush(t, s)
 	got := names(t, dir)
@@ -182,8 +182,8 @@ func TestByteCapKeepsNewest(t *testing.T) {
 	}
 	// A profile bigger than the cap is still kept: it is the newest.
 	s2 := newSink(t, Config{Dir: t.TempDir(), MaxBytes: 1})
-	s2.Upload(interval(t, "app", upstream.TypeCPU, 0, 1))
-	s2.Upload(interval(t, "app", upstream.TypeCPU, 1, 1))
+	s2.Upload(profileAt(t, "app", interval.TypeCPU, 0, 1))
+	s2.Upload(profileAt(t, "app", interval.TypeCPU, 1, 1))
 	flush(t, s2)
 	if st := s2.Stats(); st.Delivered != 2 {
 		t.Errorf("stats %+v", st)
@@ -193,7 +193,7 @@ func TestByteCapKeepsNewest(t *testing.T) {
 func TestUnsafeApplicationNamesStayInDir(t *testing.T) {
 	dir := t.TempDir()
 	s := newSink(t, Config{Dir: dir})
-	s.Upload(interval(t, "../up/and away", upstream.TypeCPU, 0, 1))
+	s.Upload(profileAt(t, "../up/and away", interval.TypeCPU, 0, 1))
 	flush(t, s)
 	got := names(t, dir)
 	if len(got) != 1 || got[0] != "_._up_and_away.cpu.20261124T223000.000Z-20261124T223015.000Z.pb.gz" {
@@ -223,7 +223,7 @@ func TestWriteErrorsAreCountedAndShutdownLeavesNoGoroutine(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.RemoveAll(dir) // writes now fail
-	s.Upload(interval(t, "app", upstream.TypeCPU, 0, 1))
+	s.Upload(profileAt(t, "app", interval.TypeCPU, 0, 1))
 	flush(t, s)
 	if st := s.Stats(); st.Failed != 1 || st.LastError == "" {
 		t.Errorf("stats %+v, want one failure", st)
@@ -232,7 +232,7 @@ func TestWriteErrorsAreCountedAndShutdownLeavesNoGoroutine(t *testing.T) {
 	if err := s.Shutdown(context.Background()); err != nil {
 		t.Errorf("second Shutdown = %v", err)
 	}
-	s.Upload(interval(t, "app", upstream.TypeCPU, 1, 1))
+	s.Upload(profileAt(t, "app", interval.TypeCPU, 1, 1))
 	if st := s.Stats(); st.Dropped != 1 {
 		t.Errorf("upload after Shutdown: stats %+v", st)
 	}
@@ -245,7 +245,7 @@ func TestWriteErrorsAreCountedAndShutdownLeavesNoGoroutine(t *testing.T) {
 func TestFilesCarryTheTags(t *testing.T) {
 	dir := t.TempDir()
 	s := newSink(t, Config{Dir: dir})
-	p := interval(t, "app", upstream.TypeCPU, 0, 3)
+	p := profileAt(t, "app", interval.TypeCPU, 0, 3)
 	p.Tags = map[string]string{"region": "eu", "otel.scope.name": "github.com/emberprof/ember", "v": "a,b}"}
 	s.Upload(p)
 	flush(t, s)
@@ -283,7 +283,7 @@ func TestPartialIntervalNameShowsItsLength(t *testing.T) {
 	dir := t.TempDir()
 	s := newSink(t, Config{Dir: dir})
 	from := t0.Add(45*time.Second + 120*time.Millisecond)
-	s.Upload(&upstream.Profile{Application: "app", Type: upstream.TypeCPU, From: from, Until: from.Add(250 * time.Millisecond), Data: cpuProfile(t, 1)})
+	s.Upload(&interval.Profile{Application: "app", Type: interval.TypeCPU, From: from, Until: from.Add(250 * time.Millisecond), Data: cpuProfile(t, 1)})
 	flush(t, s)
 	want := []string{"app.cpu.20261124T223045.120Z-20261124T223045.370Z.pb.gz"}
 	if got := names(t, dir); !slices.Equal(got, want) {
@@ -291,7 +291,7 @@ func TestPartialIntervalNameShowsItsLength(t *testing.T) {
 	}
 	// The sink started after it counts it under its caps.
 	s2 := newSink(t, Config{Dir: dir, MaxFiles: 1})
-	s2.Upload(interval(t, "app", upstream.TypeCPU, 4, 1))
+	s2.Upload(profileAt(t, "app", interval.TypeCPU, 4, 1))
 	flush(t, s2)
 	if got := names(t, dir); len(got) != 1 || !strings.Contains(got[0], "T223100.000Z-") {
 		t.Errorf("files %q, want only the newest", got)

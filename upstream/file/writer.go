@@ -16,7 +16,7 @@ import (
 	"github.com/google/pprof/profile"
 
 	"github.com/emberprof/ember/internal/labels"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // stampLayout is a file name's time format: UTC, sortable, readable, to
@@ -78,7 +78,7 @@ func byInterval(a, b entry) int {
 }
 
 // Export writes p to a new file and enforces the caps.
-func (w *writer) Export(_ context.Context, p *upstream.Profile) (int, error) {
+func (w *writer) Export(_ context.Context, p *interval.Profile) (int, error) {
 	base := fileBase(p)
 	data, err := withTags(p.Data, p.Tags)
 	if err != nil {
@@ -122,7 +122,7 @@ func withTags(data []byte, tags map[string]string) ([]byte, error) {
 }
 
 // fileBase returns APP.TYPE.FROM-UNTIL for p.
-func fileBase(p *upstream.Profile) string {
+func fileBase(p *interval.Profile) string {
 	return safe(p.Application) + "." + safe(string(p.Type)) + "." +
 		p.From.UTC().Format(stampLayout) + "-" + p.Until.UTC().Format(stampLayout)
 }

@@ -9,21 +9,21 @@ import (
 
 	"github.com/google/pprof/profile"
 
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // benchInterval is an interval of this process's heap and goroutine
 // profiles, gzipped as Ember hands them over, taken once so that every
 // benchmark and run reads the same data.
-var benchInterval = sync.OnceValue(func() []*upstream.Profile {
-	var out []*upstream.Profile
+var benchInterval = sync.OnceValue(func() []*interval.Profile {
+	var out []*interval.Profile
 	until := time.Now()
-	for name, typ := range map[string]upstream.Type{"heap": upstream.TypeHeap, "goroutine": upstream.TypeGoroutines} {
+	for name, typ := range map[string]interval.Type{"heap": interval.TypeHeap, "goroutine": interval.TypeGoroutines} {
 		var buf bytes.Buffer
 		if err := pprof.Lookup(name).WriteTo(&buf, 0); err != nil {
 			panic(err)
 		}
-		out = append(out, &upstream.Profile{Application: "bench", Type: typ, From: until.Add(-15 * time.Second), Until: until, Data: buf.Bytes()})
+		out = append(out, &interval.Profile{Application: "bench", Type: typ, From: until.Add(-15 * time.Second), Until: until, Data: buf.Bytes()})
 	}
 	return out
 })

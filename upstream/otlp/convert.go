@@ -15,7 +15,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pprofile"
 
 	"github.com/emberprof/ember/internal/version"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // Attribute keys this package writes besides the pprof labels and tags.
@@ -23,7 +23,7 @@ const (
 	// keyServiceName is the OpenTelemetry resource attribute naming the service.
 	keyServiceName = "service.name"
 	// KeyProfileType is the profile attribute naming the runtime profile a
-	// sample type came from (an upstream.Type such as "mutex"): mutex and
+	// sample type came from (an interval.Type such as "mutex"): mutex and
 	// block profiles share their sample types and differ only in this.
 	KeyProfileType = "ember.profile.type"
 	// The pprof labels that become a sample's link instead of attributes.
@@ -48,7 +48,7 @@ const scopeName = "github.com/emberprof/ember"
 // (OTLP profiles carry a single sample type each), all sharing one
 // dictionary. A pprof that does not parse is left out, and the error
 // names it.
-func convert(batch []*upstream.Profile) (pprofile.Profiles, error) {
+func convert(batch []*interval.Profile) (pprofile.Profiles, error) {
 	out := pprofile.NewProfiles()
 	d := newDictionary(out.Dictionary())
 	scopes := map[string]pprofile.ScopeProfiles{}
@@ -71,7 +71,7 @@ func convert(batch []*upstream.Profile) (pprofile.Profiles, error) {
 }
 
 // resourceKey identifies the resource a profile belongs to.
-func resourceKey(p *upstream.Profile) string {
+func resourceKey(p *interval.Profile) string {
 	var b strings.Builder
 	b.WriteString(strconv.Quote(p.Application))
 	for _, k := range sortedKeys(p.Tags) {
@@ -82,7 +82,7 @@ func resourceKey(p *upstream.Profile) string {
 
 // newResource starts the resource of p's application and tags, with
 // Ember's scope in it.
-func newResource(out pprofile.Profiles, p *upstream.Profile) pprofile.ScopeProfiles {
+func newResource(out pprofile.Profiles, p *interval.Profile) pprofile.ScopeProfiles {
 	rp := out.ResourceProfiles().AppendEmpty()
 	attrs := rp.Resource().Attributes()
 	attrs.EnsureCapacity(len(p.Tags) + 1)
@@ -108,7 +108,7 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // add appends one OTLP profile per wanted sample type of src.
-func (d *dictionary) add(dst pprofile.ProfilesSlice, p *upstream.Profile, src *profile.Profile) {
+func (d *dictionary) add(dst pprofile.ProfilesSlice, p *interval.Profile, src *profile.Profile) {
 	d.startSource()
 	typeAttr := d.attribute(KeyProfileType, string(p.Type), "")
 	for i, st := range src.SampleType {

@@ -8,7 +8,7 @@ import (
 	"github.com/google/pprof/profile"
 	"go.opentelemetry.io/collector/pdata/pprofile"
 
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // labelled returns a one-function mutex profile whose samples carry the
@@ -41,8 +41,8 @@ func labelled(t *testing.T, labels ...map[string][]string) []byte {
 
 func TestConvertLabels(t *testing.T) {
 	now := time.Now()
-	p := &upstream.Profile{
-		Application: "app", Type: upstream.TypeMutex, SampleTypes: []string{"delay"},
+	p := &interval.Profile{
+		Application: "app", Type: interval.TypeMutex, SampleTypes: []string{"delay"},
 		From: now.Add(-time.Second), Until: now,
 		Data: labelled(t,
 			map[string][]string{"span_id": {testSpanID}},
@@ -51,7 +51,7 @@ func TestConvertLabels(t *testing.T) {
 			map[string][]string{"span_id": {"0000000000000000"}},    // the invalid all-zero ID
 			map[string][]string{"span_id": {testSpanID}, "trace_id": {testTraceID}}),
 	}
-	pd, err := convert([]*upstream.Profile{p})
+	pd, err := convert([]*interval.Profile{p})
 	if err != nil {
 		t.Fatal(err)
 	}

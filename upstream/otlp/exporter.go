@@ -17,6 +17,7 @@ import (
 
 	"github.com/emberprof/ember/internal/queue"
 	"github.com/emberprof/ember/internal/retry"
+	"github.com/emberprof/ember/interval"
 	"github.com/emberprof/ember/upstream"
 	"github.com/emberprof/ember/upstream/remote"
 )
@@ -48,7 +49,7 @@ type Config struct {
 	// HTTPClient is used as given when set.
 	HTTPClient *http.Client
 	// Logger receives errors (rate-limited) and debug lines; nil discards.
-	Logger upstream.Logger
+	Logger interval.Logger
 
 	// MaxQueueProfiles bounds the profiles waiting for delivery; when
 	// full, the oldest interval is dropped and its profiles counted.
@@ -169,16 +170,16 @@ func parseEndpoint(addr string) (string, error) {
 }
 
 // Upload queues p alone as an interval's request.
-func (e *Exporter) Upload(p *upstream.Profile) { e.queue.Upload(p) }
+func (e *Exporter) Upload(p *interval.Profile) { e.queue.Upload(p) }
 
 // UploadBatch queues one interval's profiles, sent as one request, and
 // returns at once.
-func (e *Exporter) UploadBatch(profiles []*upstream.Profile) { e.queue.UploadBatch(profiles) }
+func (e *Exporter) UploadBatch(profiles []*interval.Profile) { e.queue.UploadBatch(profiles) }
 
 // encodeRequest returns the gzipped protobuf request for profiles, leaving
 // out those that cannot be read (the error names them), or nil if none is
 // left.
-func encodeRequest(profiles []*upstream.Profile) ([]byte, error) {
+func encodeRequest(profiles []*interval.Profile) ([]byte, error) {
 	pd, err := convert(profiles)
 	if pd.ResourceProfiles().Len() == 0 {
 		return nil, err
@@ -227,10 +228,10 @@ func (e *Exporter) Stats() upstream.Stats { return e.queue.Stats() }
 // (and counted with its batch).
 type queueExporter struct {
 	s   *sender
-	log upstream.Logger
+	log interval.Logger
 }
 
-func (q queueExporter) Export(ctx context.Context, batch []*upstream.Profile) (int, error) {
+func (q queueExporter) Export(ctx context.Context, batch []*interval.Profile) (int, error) {
 	body, err := encodeRequest(batch)
 	if body == nil {
 		return 0, err

@@ -21,20 +21,20 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/emberprof/ember/internal/retry"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // goroutineProfile returns this process's goroutine profile as Ember hands
 // it over.
-func goroutineProfile(t *testing.T) *upstream.Profile {
+func goroutineProfile(t *testing.T) *interval.Profile {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := pprof.Lookup("goroutine").WriteTo(&buf, 0); err != nil {
 		t.Fatal(err)
 	}
 	until := time.Now()
-	return &upstream.Profile{
-		Application: "app", Tags: map[string]string{"env": "test"}, Type: upstream.TypeGoroutines,
+	return &interval.Profile{
+		Application: "app", Tags: map[string]string{"env": "test"}, Type: interval.TypeGoroutines,
 		From: until.Add(-time.Second), Until: until, Data: buf.Bytes(),
 	}
 }
@@ -76,7 +76,7 @@ func TestRequest(t *testing.T) {
 	}))
 	defer srv.Close()
 	e := newTestExporter(t, srv.URL+"/prefix/", Config{Headers: map[string]string{"X-Api-Key": "k"}})
-	e.UploadBatch([]*upstream.Profile{goroutineProfile(t), goroutineProfile(t)})
+	e.UploadBatch([]*interval.Profile{goroutineProfile(t), goroutineProfile(t)})
 	flush(t, e)
 
 	if len(got) != 1 {
@@ -264,9 +264,9 @@ func TestBadProfileLeftOut(t *testing.T) {
 	log := &testLogger{}
 	e := newTestExporter(t, srv.URL, Config{Logger: log})
 	bad := goroutineProfile(t)
-	bad.Type, bad.Data = upstream.TypeHeap, []byte("not a profile")
-	e.UploadBatch([]*upstream.Profile{bad, goroutineProfile(t)})
-	e.UploadBatch([]*upstream.Profile{bad})
+	bad.Type, bad.Data = interval.TypeHeap, []byte("not a profile")
+	e.UploadBatch([]*interval.Profile{bad, goroutineProfile(t)})
+	e.UploadBatch([]*interval.Profile{bad})
 	flush(t, e)
 	s := e.Stats()
 	if calls.Load() != 1 || s.Delivered != 2 || s.Failed != 1 || !strings.Contains(log.String(), "app heap profile left out") {

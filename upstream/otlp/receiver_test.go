@@ -23,7 +23,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/xreceiver"
 
 	"github.com/emberprof/ember"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // collector runs the OpenTelemetry Collector's own OTLP receiver, HTTP
@@ -88,10 +88,10 @@ func (c *collector) received() []pprofile.Profiles {
 type recorder struct {
 	*Exporter
 	mu      sync.Mutex
-	batches [][]*upstream.Profile
+	batches [][]*interval.Profile
 }
 
-func (r *recorder) UploadBatch(ps []*upstream.Profile) {
+func (r *recorder) UploadBatch(ps []*interval.Profile) {
 	r.mu.Lock()
 	r.batches = append(r.batches, ps)
 	r.mu.Unlock()
@@ -162,7 +162,7 @@ func TestRealReceiver(t *testing.T) {
 	if s := exp.Stats(); s.Delivered != uint64(profiles) || s.Failed+s.Dropped != 0 {
 		t.Errorf("Stats = %+v; want %d profiles delivered", s, profiles)
 	}
-	seen := map[upstream.Type]bool{}
+	seen := map[interval.Type]bool{}
 	linked := false
 	for i, batch := range batches {
 		req := got[i]
@@ -193,7 +193,7 @@ func TestRealReceiver(t *testing.T) {
 			}
 		}
 	}
-	for _, typ := range []upstream.Type{upstream.TypeCPU, upstream.TypeHeap, upstream.TypeGoroutines, upstream.TypeMutex, upstream.TypeBlock} {
+	for _, typ := range []interval.Type{interval.TypeCPU, interval.TypeHeap, interval.TypeGoroutines, interval.TypeMutex, interval.TypeBlock} {
 		if !seen[typ] {
 			t.Errorf("no %s profile with samples arrived", typ)
 		}
@@ -230,7 +230,7 @@ func workload(d time.Duration) {
 }
 
 // find returns the received profile of the given Ember type and sample type.
-func find(req pprofile.Profiles, typ upstream.Type, sampleType string) (pprofile.Profile, bool) {
+func find(req pprofile.Profiles, typ interval.Type, sampleType string) (pprofile.Profile, bool) {
 	dict := req.Dictionary()
 	strs := dict.StringTable()
 	for _, rp := range req.ResourceProfiles().All() {
@@ -274,7 +274,7 @@ func checkResource(t *testing.T, req pprofile.Profiles) {
 }
 
 // checkTime checks that deltas cover the interval and gauges are at its end.
-func checkTime(t *testing.T, prof pprofile.Profile, p *upstream.Profile, sampleType string) {
+func checkTime(t *testing.T, prof pprofile.Profile, p *interval.Profile, sampleType string) {
 	t.Helper()
 	start, dur := prof.Time().AsTime(), time.Duration(prof.DurationNano())
 	switch sampleType {

@@ -20,7 +20,7 @@ import (
 
 	"github.com/emberprof/ember/internal/retry"
 	"github.com/emberprof/ember/internal/version"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // ErrVersionRefused is wrapped by the error of a request the receiver
@@ -44,7 +44,7 @@ type sender struct {
 	client   *http.Client
 	own      bool // client is ours, closed at Shutdown
 	timeout  time.Duration
-	log      upstream.Logger // told of partial successes; may be nil
+	log      interval.Logger // told of partial successes; may be nil
 }
 
 // headers returns the headers every request carries, the user's last.

@@ -8,7 +8,7 @@ import (
 	"runtime/pprof"
 	"time"
 
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 	"github.com/emberprof/ember/upstream/remote"
 )
 
@@ -27,7 +27,7 @@ func ExampleNewRemote() {
 	r.Start()
 	var goroutines bytes.Buffer
 	_ = pprof.Lookup("goroutine").WriteTo(&goroutines, 0)
-	r.Upload(&upstream.Profile{Application: "checkout", Type: upstream.TypeGoroutines,
+	r.Upload(&interval.Profile{Application: "checkout", Type: interval.TypeGoroutines,
 		From: time.Now().Add(-15 * time.Second), Until: time.Now(), Data: goroutines.Bytes()})
 	r.Stop() // delivers what is queued, for at most remote.StopTimeout
 	// Output: POST /pyroscope/push.v1.PusherService/Push

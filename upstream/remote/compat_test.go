@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // TestNewRemoteTakesPyroscopeGoNames follows pyroscope-go's use of its
@@ -26,7 +26,7 @@ func TestNewRemoteTakesPyroscopeGoNames(t *testing.T) {
 	}
 	r.Start()
 	for i := range 3 {
-		r.Upload(newProfile(t, upstream.TypeGoroutines, i))
+		r.Upload(newProfile(t, interval.TypeGoroutines, i))
 	}
 	r.Stop()
 	if n := got.Load(); n != 3 {

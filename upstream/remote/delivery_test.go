@@ -17,7 +17,7 @@ import (
 
 	"github.com/emberprof/ember/internal/leaktest"
 	"github.com/emberprof/ember/internal/retry"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 func TestServerErrorsThenSuccessDeliverEachOnceInOrder(t *testing.T) {
@@ -39,7 +39,7 @@ func TestServerErrorsThenSuccessDeliverEachOnceInOrder(t *testing.T) {
 	cfg := fastConfig(srv.URL)
 	cfg.Workers = 4
 	u := mustNew(t, cfg)
-	types := []upstream.Type{upstream.TypeCPU, upstream.TypeHeap, upstream.TypeBlock}
+	types := []interval.Type{interval.TypeCPU, interval.TypeHeap, interval.TypeBlock}
 	for i := range 8 {
 		for _, typ := range types {
 			u.Upload(newProfile(t, typ, i))
@@ -88,7 +88,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	// the server's one second lets the flush below finish.
 	cfg.backoff = &retry.Backoff{Base: time.Hour, Max: time.Hour, MaxRetryAfter: time.Minute}
 	u := mustNew(t, cfg)
-	u.Upload(newProfile(t, upstream.TypeCPU, 0))
+	u.Upload(newProfile(t, interval.TypeCPU, 0))
 	flush(t, u)
 	mu.Lock()
 	defer mu.Unlock()
@@ -117,7 +117,7 @@ func TestRateLimitedUnprocessableIsRetried(t *testing.T) {
 	}))
 	defer srv.Close()
 	u := mustNew(t, fastConfig(srv.URL))
-	u.Upload(newProfile(t, upstream.TypeCPU, 0))
+	u.Upload(newProfile(t, interval.TypeCPU, 0))
 	flush(t, u)
 	if s := u.Stats(); s.Delivered != 1 || s.Retried != 1 {
 		t.Errorf("stats %+v, want one retry then delivery", s)
@@ -135,7 +135,7 @@ func TestClientErrorsAreFinalAndLoggedOnce(t *testing.T) {
 	cfg.Logger = log
 	u := mustNew(t, cfg)
 	for i := range 3 {
-		u.Upload(newProfile(t, upstream.TypeCPU, i))
+		u.Upload(newProfile(t, interval.TypeCPU, i))
 	}
 	flush(t, u)
 	s := u.Stats()
@@ -157,7 +157,7 @@ func TestHangingServer(t *testing.T) {
 	cfg := fastConfig(srv.URL)
 	cfg.Timeout = 50 * time.Millisecond
 	u := mustNew(t, cfg)
-	u.Upload(newProfile(t, upstream.TypeCPU, 0))
+	u.Upload(newProfile(t, interval.TypeCPU, 0))
 	waitFor(t, func() bool { return u.Stats().Retried >= 2 })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
@@ -209,12 +209,12 @@ func TestConnectionRefusedThenServerBack(t *testing.T) {
 	// push it out.
 	cfg.backoff = &retry.Backoff{Base: time.Hour, Max: time.Hour, Rand: func(n int64) int64 { return n - 1 }}
 	u := mustNew(t, cfg)
-	u.Upload(newProfile(t, upstream.TypeCPU, 0))
+	u.Upload(newProfile(t, interval.TypeCPU, 0))
 	waitFor(t, func() bool { return u.Stats().Retried == 1 })
 	for i := 1; i < 12; i++ {
 		// The oldest profile left is tried once more (from i = 5 on, i-5
 		// is pushed out first), refused, and waits again.
-		u.Upload(newProfile(t, upstream.TypeCPU, i))
+		u.Upload(newProfile(t, interval.TypeCPU, i))
 		waitFor(t, func() bool { return u.Stats().Retried == uint64(i+1) })
 	}
 	if s := u.Stats(); !strings.Contains(s.LastError, "refused") || s.Dropped != 7 {
@@ -268,14 +268,14 @@ func TestSlowServerOverflowDropsOldest(t *testing.T) {
 	cfg := fastConfig(srv.URL)
 	cfg.Workers = 1
 	cfg.Logger = log
-	first := newProfile(t, upstream.TypeCPU, 0)
+	first := newProfile(t, interval.TypeCPU, 0)
 	// Room for the one in flight and two more.
 	cfg.MaxQueueBytes = 3*len(first.Data) + len(first.Data)/2
 	u := mustNew(t, cfg)
 	u.Upload(first)
 	<-started // the first upload is in flight
 	for i := 1; i < 20; i++ {
-		u.Upload(newProfile(t, upstream.TypeCPU, i))
+		u.Upload(newProfile(t, interval.TypeCPU, i))
 	}
 	close(gate)
 	flush(t, u)
@@ -311,7 +311,7 @@ func TestHugeResponseBodyIsNotReadWhole(t *testing.T) {
 		}))
 		cfg := fastConfig(srv.URL)
 		u := mustNew(t, cfg)
-		u.Upload(newProfile(t, upstream.TypeCPU, 0))
+		u.Upload(newProfile(t, interval.TypeCPU, 0))
 		flush(t, u)
 		s := u.Stats()
 		switch status {
@@ -355,7 +355,7 @@ func TestSecretsStayOutOfLogsAndErrors(t *testing.T) {
 			cfg.AuthToken = "t0ken"
 		}
 		u := mustNew(t, cfg)
-		u.Upload(newProfile(t, upstream.TypeCPU, 0))
+		u.Upload(newProfile(t, interval.TypeCPU, 0))
 		flush(t, u)
 		err := u.Shutdown(context.Background())
 		text := log.text() + "\n" + u.Stats().LastError + "\n" + fmt.Sprint(err)
@@ -425,7 +425,7 @@ func TestNoGoroutineSurvivesShutdown(t *testing.T) {
 	before.Check(t, "emberprof/ember", "net/http.(*persistConn)", "net/http.(*Transport)")
 }
 
-var threeTypes = []upstream.Type{upstream.TypeCPU, upstream.TypeHeap, upstream.TypeGoroutines}
+var threeTypes = []interval.Type{interval.TypeCPU, interval.TypeHeap, interval.TypeGoroutines}
 
 func base64Of(s string) string {
 	r := &http.Request{Header: http.Header{}}
@@ -535,7 +535,7 @@ func TestConnectionResetsLogOncePerKind(t *testing.T) {
 	u := mustNew(t, cfg)
 	errorLines := func() int { return strings.Count(log.text(), "error: ") }
 
-	u.Upload(newProfile(t, upstream.TypeCPU, 0))
+	u.Upload(newProfile(t, interval.TypeCPU, 0))
 	waitFor(t, func() bool { return u.Stats().Retried >= 10 })
 	resets := errorLines()
 	t.Logf("error lines after %d resets: %d", u.Stats().Retried, resets)
@@ -553,7 +553,7 @@ func TestConnectionResetsLogOncePerKind(t *testing.T) {
 	status.Store(http.StatusOK)
 	flush(t, u)
 	rl.reset.Store(true) // resets again, after a success
-	u.Upload(newProfile(t, upstream.TypeCPU, 1))
+	u.Upload(newProfile(t, interval.TypeCPU, 1))
 	retried = u.Stats().Retried
 	waitFor(t, func() bool { return u.Stats().Retried >= retried+5 })
 	if n := errorLines(); n != 3 {

@@ -9,7 +9,7 @@ import (
 	"runtime/pprof"
 	"time"
 
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 	"github.com/emberprof/ember/upstream/remote"
 )
 
@@ -31,10 +31,10 @@ func ExampleNew() {
 	}
 	var goroutines bytes.Buffer
 	_ = pprof.Lookup("goroutine").WriteTo(&goroutines, 0)
-	u.Upload(&upstream.Profile{
+	u.Upload(&interval.Profile{
 		Application: "checkout",
 		Tags:        map[string]string{"region": "eu-west", "pods": "a,b"}, // series labels, as they are
-		Type:        upstream.TypeGoroutines,
+		Type:        interval.TypeGoroutines,
 		From:        time.Now().Add(-15 * time.Second),
 		Until:       time.Now(),
 		Data:        goroutines.Bytes(),
@@ -67,9 +67,9 @@ func ExampleTransport() {
 		return
 	}
 	end := time.Now()
-	batch := make([]*upstream.Profile, 0, 2)
-	for _, t := range []upstream.Type{upstream.TypeCPU, upstream.TypeGoroutines} {
-		batch = append(batch, &upstream.Profile{Application: "checkout", Type: t,
+	batch := make([]*interval.Profile, 0, 2)
+	for _, t := range []interval.Type{interval.TypeCPU, interval.TypeGoroutines} {
+		batch = append(batch, &interval.Profile{Application: "checkout", Type: t,
 			From: end.Add(-15 * time.Second), Until: end, Data: []byte("a gzipped pprof profile")})
 	}
 	u.UploadBatch(batch)

@@ -18,6 +18,7 @@ import (
 	"github.com/google/pprof/profile"
 
 	"github.com/emberprof/ember/internal/retry"
+	"github.com/emberprof/ember/interval"
 	"github.com/emberprof/ember/upstream"
 )
 
@@ -104,7 +105,7 @@ func recordingServer(t testing.TB) (*httptest.Server, *recorder) {
 
 // pprofData encodes a small profile of type typ whose samples carry the
 // given pprof labels, with marker as its first function's name.
-func pprofData(t testing.TB, typ upstream.Type, marker string, labels map[string][]string) []byte {
+func pprofData(t testing.TB, typ interval.Type, marker string, labels map[string][]string) []byte {
 	t.Helper()
 	info := profileTypes[typ]
 	p := &profile.Profile{TimeNanos: time.Now().UnixNano(), DurationNanos: int64(15 * time.Second)}
@@ -131,9 +132,9 @@ func pprofData(t testing.TB, typ upstream.Type, marker string, labels map[string
 }
 
 // newProfile returns a profile of type typ over the interval number i.
-func newProfile(t testing.TB, typ upstream.Type, i int) *upstream.Profile {
+func newProfile(t testing.TB, typ interval.Type, i int) *interval.Profile {
 	from := time.Date(2026, 11, 24, 22, 0, 0, 0, time.UTC).Add(time.Duration(i) * 15 * time.Second)
-	return &upstream.Profile{
+	return &interval.Profile{
 		Application: "app", Type: typ, Tags: map[string]string{"env": "test"},
 		From: from, Until: from.Add(15 * time.Second),
 		Data: pprofData(t, typ, fmt.Sprintf("%s-%03d", typ, i), nil),

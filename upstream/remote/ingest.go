@@ -20,7 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emberprof/ember/internal/retry"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // maxResponseBytes caps how much of a response body is read.
@@ -42,7 +42,7 @@ type ingester struct {
 // Export sends p once. Errors worth retrying are marked with
 // retry.Retryable; every error has the secrets removed and names its kind
 // (see [failure]).
-func (in *ingester) Export(ctx context.Context, p *upstream.Profile) (int, error) {
+func (in *ingester) Export(ctx context.Context, p *interval.Profile) (int, error) {
 	sent, err := in.post(ctx, p)
 	if err != nil {
 		return 0, in.redact.error(err)
@@ -52,7 +52,7 @@ func (in *ingester) Export(ctx context.Context, p *upstream.Profile) (int, error
 
 // post sends p once. It counts p as delivered only on a 2xx answer to the
 // POST that carried it (see [redirectPolicy]).
-func (in *ingester) post(ctx context.Context, p *upstream.Profile) (int, error) {
+func (in *ingester) post(ctx context.Context, p *interval.Profile) (int, error) {
 	body, contentType, query, err := encode(p)
 	if err != nil {
 		return 0, &failure{msg: fmt.Sprintf("%s %s profile: %v", p.Application, p.Type, err), kind: "encode", err: err}
@@ -106,7 +106,7 @@ func (f *failure) Unwrap() error { return f.err }
 func (f *failure) Kind() string { return f.kind }
 
 // encode builds the multipart body and query string for p.
-func encode(p *upstream.Profile) (body []byte, contentType, query string, err error) {
+func encode(p *interval.Profile) (body []byte, contentType, query string, err error) {
 	name, labels, err := seriesName(p.Application, p.Tags)
 	if err != nil {
 		return nil, "", "", err

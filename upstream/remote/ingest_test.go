@@ -11,7 +11,7 @@ import (
 	"github.com/google/pprof/profile"
 
 	"github.com/emberprof/ember/internal/version"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 func TestRequestCarriesProtocolAndHeaders(t *testing.T) {
@@ -23,9 +23,9 @@ func TestRequestCarriesProtocolAndHeaders(t *testing.T) {
 	cfg.TenantID = "tenant-a"
 	cfg.HTTPHeaders = map[string]string{"X-Extra": "1", "User-Agent": "custom/2"}
 	u := mustNew(t, cfg)
-	var sent []*upstream.Profile
-	for _, typ := range []upstream.Type{upstream.TypeCPU, upstream.TypeHeap, upstream.TypeGoroutines,
-		upstream.TypeMutex, upstream.TypeBlock, upstream.TypeGoroutineLeak} {
+	var sent []*interval.Profile
+	for _, typ := range []interval.Type{interval.TypeCPU, interval.TypeHeap, interval.TypeGoroutines,
+		interval.TypeMutex, interval.TypeBlock, interval.TypeGoroutineLeak} {
 		p := newProfile(t, typ, 0)
 		sent = append(sent, p)
 		u.Upload(p)
@@ -52,7 +52,7 @@ func TestRequestCarriesProtocolAndHeaders(t *testing.T) {
 			q.Get("until") != strconv.FormatInt(p.Until.UnixNano(), 10) || q.Has("format") {
 			t.Errorf("%s: query %v", p.Type, q)
 		}
-		if wantRate := p.Type == upstream.TypeCPU; q.Has("sampleRate") != wantRate || wantRate && q.Get("sampleRate") != "100" {
+		if wantRate := p.Type == interval.TypeCPU; q.Has("sampleRate") != wantRate || wantRate && q.Get("sampleRate") != "100" {
 			t.Errorf("%s: sampleRate %q", p.Type, q.Get("sampleRate"))
 		}
 		h := r.Header
@@ -61,15 +61,15 @@ func TestRequestCarriesProtocolAndHeaders(t *testing.T) {
 			t.Errorf("%s: headers %v", p.Type, h)
 		}
 		switch p.Type {
-		case upstream.TypeBlock:
+		case interval.TypeBlock:
 			if !strings.Contains(r.Config, `"display-name":"block_count"`) || !strings.Contains(r.Config, `"display-name":"block_duration"`) {
 				t.Errorf("block sample_type_config %q", r.Config)
 			}
-		case upstream.TypeMutex:
+		case interval.TypeMutex:
 			if !strings.Contains(r.Config, `"display-name":"mutex_count"`) || !strings.Contains(r.Config, `"display-name":"mutex_duration"`) {
 				t.Errorf("mutex sample_type_config %q", r.Config)
 			}
-		case upstream.TypeGoroutines: // pyroscope-go v1.5.0's series name
+		case interval.TypeGoroutines: // pyroscope-go v1.5.0's series name
 			if !strings.Contains(r.Config, `"goroutine":{`) || !strings.Contains(r.Config, `"display-name":"goroutine"`) {
 				t.Errorf("goroutines sample_type_config %q", r.Config)
 			}
@@ -94,7 +94,7 @@ func TestDefaultUserAgentAndBasicAuth(t *testing.T) {
 		cfg := fastConfig(c.addr)
 		cfg.BasicAuthUser, cfg.BasicAuthPassword = c.user, c.password
 		u := mustNew(t, cfg)
-		u.Upload(newProfile(t, upstream.TypeCPU, 0))
+		u.Upload(newProfile(t, interval.TypeCPU, 0))
 		flush(t, u)
 		reqs := rec.all()
 		if len(reqs) != 1 {
@@ -116,8 +116,8 @@ func TestDefaultUserAgentAndBasicAuth(t *testing.T) {
 func TestTagsThatCannotBeInTheNameBecomeLabels(t *testing.T) {
 	srv, rec := recordingServer(t)
 	u := mustNew(t, fastConfig(srv.URL))
-	p := newProfile(t, upstream.TypeCPU, 0)
-	p.Data = pprofData(t, upstream.TypeCPU, "m", map[string][]string{"function": {"slow"}, "region": {"overridden"}})
+	p := newProfile(t, interval.TypeCPU, 0)
+	p.Data = pprofData(t, interval.TypeCPU, "m", map[string][]string{"function": {"slow"}, "region": {"overridden"}})
 	p.Tags = map[string]string{"env": "prod", "region": "eu,west", "team": " ops", "q": "a=b{c"}
 	u.Upload(p)
 	flush(t, u)
@@ -152,10 +152,10 @@ func TestTagsThatCannotBeInTheNameBecomeLabels(t *testing.T) {
 func TestOnlyRequestedSampleTypesAreSent(t *testing.T) {
 	srv, rec := recordingServer(t)
 	u := mustNew(t, fastConfig(srv.URL))
-	p := newProfile(t, upstream.TypeHeap, 0)
+	p := newProfile(t, interval.TypeHeap, 0)
 	p.SampleTypes = []string{"inuse_space", "alloc_space"}
 	u.Upload(p)
-	whole := newProfile(t, upstream.TypeCPU, 0)
+	whole := newProfile(t, interval.TypeCPU, 0)
 	whole.SampleTypes = []string{"samples", "cpu"}
 	u.Upload(whole)
 	flush(t, u)
@@ -188,7 +188,7 @@ func TestOnlyRequestedSampleTypesAreSent(t *testing.T) {
 func TestBadTagKeyFailsWithoutSending(t *testing.T) {
 	srv, rec := recordingServer(t)
 	u := mustNew(t, fastConfig(srv.URL))
-	p := newProfile(t, upstream.TypeCPU, 0)
+	p := newProfile(t, interval.TypeCPU, 0)
 	p.Tags = map[string]string{"bad-key": "v"}
 	u.Upload(p)
 	flush(t, u)

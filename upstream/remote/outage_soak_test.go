@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // TestOutageSoak replays issue 10's outage in real time with the default
@@ -44,7 +44,7 @@ func TestOutageSoak(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		types := []upstream.Type{upstream.TypeCPU, upstream.TypeHeap}
+		types := []interval.Type{interval.TypeCPU, interval.TypeHeap}
 		var before []string // profiles uploaded before recovery
 		for i := range 36 {
 			switch i {

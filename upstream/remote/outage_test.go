@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/emberprof/ember/internal/retry"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // outageServer is an ingest server that answers 503 while it is down and
@@ -35,14 +35,14 @@ func newOutageServer(t testing.TB, retryAfter string) (*outageServer, *httptest.
 }
 
 // profileKey names a profile by its interval and type.
-func profileKey(from, until string, typ upstream.Type) string {
+func profileKey(from, until string, typ interval.Type) string {
 	return from + "-" + until + "/" + string(typ)
 }
 
 func (o *outageServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := parseIngest(o.t, r)
 	m := marker(o.t, req.Profile) // "TYPE-NNN"
-	key := profileKey(req.Query.Get("from"), req.Query.Get("until"), upstream.Type(m[:len(m)-4]))
+	key := profileKey(req.Query.Get("from"), req.Query.Get("until"), interval.Type(m[:len(m)-4]))
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.attempts[key]++
@@ -98,7 +98,7 @@ func shutdownSoon(u *Uploader) {
 }
 
 // uploadInterval uploads the profiles of interval i and adds their keys.
-func uploadInterval(t *testing.T, u *Uploader, i int, types []upstream.Type, keys map[string]bool) {
+func uploadInterval(t *testing.T, u *Uploader, i int, types []interval.Type, keys map[string]bool) {
 	for _, typ := range types {
 		p := newProfile(t, typ, i)
 		u.Upload(p)
@@ -107,7 +107,7 @@ func uploadInterval(t *testing.T, u *Uploader, i int, types []upstream.Type, key
 }
 
 // defaultTypes are the upstream profiles of Ember's default profile types.
-var defaultTypes = []upstream.Type{upstream.TypeCPU, upstream.TypeHeap}
+var defaultTypes = []interval.Type{interval.TypeCPU, interval.TypeHeap}
 
 // TestOutageWithinBoundsLosesNothing: the server is down for as many
 // intervals of the default types as the default bounds hold, and far longer
@@ -195,9 +195,9 @@ func TestOutageBeyondBoundsDropsOnlyTheOldest(t *testing.T) {
 	// delivery shows the server is back, and the others go at once. It is
 	// one more than the queue holds: the oldest (interval 4's cpu) goes.
 	probe := map[string]bool{}
-	uploadInterval(t, u, intervals, []upstream.Type{upstream.TypeMutex}, probe)
-	oldest := newProfile(t, upstream.TypeCPU, intervals-2)
-	delete(all[intervals-2], profileKey(fmt.Sprint(oldest.From.UnixNano()), fmt.Sprint(oldest.Until.UnixNano()), upstream.TypeCPU))
+	uploadInterval(t, u, intervals, []interval.Type{interval.TypeMutex}, probe)
+	oldest := newProfile(t, interval.TypeCPU, intervals-2)
+	delete(all[intervals-2], profileKey(fmt.Sprint(oldest.From.UnixNano()), fmt.Sprint(oldest.Until.UnixNano()), interval.TypeCPU))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := u.Flush(ctx); err != nil {

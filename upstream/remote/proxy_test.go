@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // proxy records the requests sent through it; TestMain points HTTP_PROXY
@@ -33,7 +33,7 @@ func TestDefaultClientUsesProxyFromEnvironment(t *testing.T) {
 	proxy.rec.reset()
 	// The host need not exist: the request goes to the proxy.
 	u := mustNew(t, fastConfig("http://pyroscope.ember.invalid:4040/base"))
-	u.Upload(newProfile(t, upstream.TypeCPU, 0))
+	u.Upload(newProfile(t, interval.TypeCPU, 0))
 	flush(t, u)
 	reqs := proxy.rec.all()
 	if len(reqs) != 1 {

@@ -15,7 +15,7 @@ import (
 	"sync/atomic"
 
 	"github.com/emberprof/ember/internal/labels"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // pushPath is the connect route of Pyroscope's push API.
@@ -49,7 +49,7 @@ type pusher struct {
 	post   *ingester // where and how to POST: the push URL, headers, client
 	ingest *ingester // the /ingest fallback
 	seed   [16]byte  // makes profile IDs unique to this pusher
-	log    upstream.Logger
+	log    interval.Logger
 
 	fellBack atomic.Bool
 	once     sync.Once
@@ -62,7 +62,7 @@ type pusher struct {
 	// delivered; the map is cleared past maxRemembered entries (batches
 	// the queue gave up on), which costs at worst one resend.
 	mu       sync.Mutex
-	accepted map[*upstream.Profile]progress
+	accepted map[*interval.Profile]progress
 }
 
 // progress is how far the server got with a batch: the first profiles of
@@ -74,7 +74,7 @@ const maxRemembered = 1024
 
 // newPusher returns a pusher to the server that ingest sends to, with
 // ingest's headers, client and timeout.
-func newPusher(ingest *ingester, log upstream.Logger) *pusher {
+func newPusher(ingest *ingester, log interval.Logger) *pusher {
 	post := *ingest
 	post.endpoint = strings.TrimSuffix(ingest.endpoint, "/ingest") + pushPath
 	ps := &pusher{post: &post, ingest: ingest, log: log}
@@ -91,7 +91,7 @@ var errNoPush = errors.New("the server has no push API")
 // returns the bytes of the accepted request bodies. Errors worth retrying
 // are marked with retry.Retryable, and a retry sends the same bytes, the
 // profile IDs included.
-func (ps *pusher) Export(ctx context.Context, batch []*upstream.Profile) (int, error) {
+func (ps *pusher) Export(ctx context.Context, batch []*interval.Profile) (int, error) {
 	if len(batch) == 0 {
 		return 0, nil
 	}
@@ -128,7 +128,7 @@ func (ps *pusher) Export(ctx context.Context, batch []*upstream.Profile) (int, e
 
 // progress returns how far the server got with the batch starting with
 // key.
-func (ps *pusher) progress(key *upstream.Profile) progress {
+func (ps *pusher) progress(key *interval.Profile) progress {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	return ps.accepted[key]
@@ -136,7 +136,7 @@ func (ps *pusher) progress(key *upstream.Profile) progress {
 
 // remember records how far the server got with the batch starting with
 // key; the zero progress forgets the batch.
-func (ps *pusher) remember(key *upstream.Profile, done progress) {
+func (ps *pusher) remember(key *interval.Profile, done progress) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	if done.profiles == 0 {
@@ -144,7 +144,7 @@ func (ps *pusher) remember(key *upstream.Profile, done progress) {
 		return
 	}
 	if ps.accepted == nil || len(ps.accepted) >= maxRemembered {
-		ps.accepted = make(map[*upstream.Profile]progress)
+		ps.accepted = make(map[*interval.Profile]progress)
 	}
 	ps.accepted[key] = done
 }
@@ -161,8 +161,8 @@ const maxPushRawBytes = 1 << 20
 // requestsOf splits batch, in order, into runs of profiles whose
 // uncompressed sizes add up to at most maxPushRawBytes; a profile bigger
 // than that goes alone, as it would to /ingest.
-func requestsOf(batch []*upstream.Profile) iter.Seq[[]*upstream.Profile] {
-	return func(yield func([]*upstream.Profile) bool) {
+func requestsOf(batch []*interval.Profile) iter.Seq[[]*interval.Profile] {
+	return func(yield func([]*interval.Profile) bool) {
 		start, size := 0, 0
 		for i, p := range batch {
 			n := rawSize(p.Data)
@@ -201,7 +201,7 @@ func (ps *pusher) fallBack(why error) {
 }
 
 // push sends batch as one PushRequest.
-func (ps *pusher) push(ctx context.Context, batch []*upstream.Profile) (int, error) {
+func (ps *pusher) push(ctx context.Context, batch []*interval.Profile) (int, error) {
 	body, err := ps.encode(batch)
 	if err != nil {
 		return 0, err
@@ -235,7 +235,7 @@ func (ps *pusher) push(ctx context.Context, batch []*upstream.Profile) (int, err
 
 // encode builds the PushRequest for batch: one series per profile, each
 // with the labels /ingest would give it, cut to the sample types asked for.
-func (ps *pusher) encode(batch []*upstream.Profile) ([]byte, error) {
+func (ps *pusher) encode(batch []*interval.Profile) ([]byte, error) {
 	series := make([]pushSeries, 0, len(batch))
 	for _, p := range batch {
 		for k := range p.Tags {

@@ -11,12 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // runtimeInterval returns one interval of the five runtime profiles as the
 // runtime writes them, with Ember's usual tags.
-func runtimeInterval(b *testing.B) []*upstream.Profile {
+func runtimeInterval(b *testing.B) []*interval.Profile {
 	var cpu bytes.Buffer
 	if err := pprof.StartCPUProfile(&cpu); err != nil {
 		b.Skipf("CPU profile: %v", err)
@@ -25,9 +25,9 @@ func runtimeInterval(b *testing.B) []*upstream.Profile {
 		runtime.Gosched()
 	}
 	pprof.StopCPUProfile()
-	data := map[upstream.Type][]byte{upstream.TypeCPU: cpu.Bytes()}
-	for typ, name := range map[upstream.Type]string{upstream.TypeHeap: "heap", upstream.TypeGoroutines: "goroutine",
-		upstream.TypeMutex: "mutex", upstream.TypeBlock: "block"} {
+	data := map[interval.Type][]byte{interval.TypeCPU: cpu.Bytes()}
+	for typ, name := range map[interval.Type]string{interval.TypeHeap: "heap", interval.TypeGoroutines: "goroutine",
+		interval.TypeMutex: "mutex", interval.TypeBlock: "block"} {
 		var buf bytes.Buffer
 		if err := pprof.Lookup(name).WriteTo(&buf, 0); err != nil {
 			b.Fatal(err)
@@ -35,9 +35,9 @@ func runtimeInterval(b *testing.B) []*upstream.Profile {
 		data[typ] = buf.Bytes()
 	}
 	end := time.Now()
-	var batch []*upstream.Profile
-	for _, typ := range []upstream.Type{upstream.TypeCPU, upstream.TypeHeap, upstream.TypeGoroutines, upstream.TypeMutex, upstream.TypeBlock} {
-		batch = append(batch, &upstream.Profile{Application: "checkout", Type: typ,
+	var batch []*interval.Profile
+	for _, typ := range []interval.Type{interval.TypeCPU, interval.TypeHeap, interval.TypeGoroutines, interval.TypeMutex, interval.TypeBlock} {
+		batch = append(batch, &interval.Profile{Application: "checkout", Type: typ,
 			Tags: map[string]string{"region": "eu-west-1", "env": "prod", "__session_id__": "0123456789abcdef"},
 			From: end.Add(-15 * time.Second), Until: end, Data: data[typ]})
 	}
@@ -109,12 +109,12 @@ func BenchmarkUploadInterval(b *testing.B) {
 			u := mustNew(b, cfg)
 			b.ReportAllocs()
 			for b.Loop() {
-				interval := make([]*upstream.Profile, len(batch))
+				copies := make([]*interval.Profile, len(batch))
 				for i, p := range batch {
 					c := *p // the Uploader owns what it is given
-					interval[i] = &c
+					copies[i] = &c
 				}
-				u.UploadBatch(interval)
+				u.UploadBatch(copies)
 				flush(b, u)
 			}
 			if st := u.Stats(); st.Failed+st.Dropped != 0 {

@@ -13,7 +13,7 @@ import (
 	"github.com/google/pprof/profile"
 
 	"github.com/emberprof/ember/internal/retry"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // TestPushSendsAnIntervalInOneRequest: every type of an interval goes in
@@ -52,9 +52,9 @@ func TestPushSendsAnIntervalInOneRequest(t *testing.T) {
 	if len(req.Series) != len(batch) {
 		t.Fatalf("%d series, want %d", len(req.Series), len(batch))
 	}
-	wantName := map[upstream.Type]string{
-		upstream.TypeCPU: "process_cpu", upstream.TypeHeap: "memory", upstream.TypeGoroutines: "goroutine",
-		upstream.TypeMutex: "mutex", upstream.TypeBlock: "block", upstream.TypeGoroutineLeak: "goroutineleak",
+	wantName := map[interval.Type]string{
+		interval.TypeCPU: "process_cpu", interval.TypeHeap: "memory", interval.TypeGoroutines: "goroutine",
+		interval.TypeMutex: "mutex", interval.TypeBlock: "block", interval.TypeGoroutineLeak: "goroutineleak",
 	}
 	ids := map[string]bool{}
 	for i, s := range req.Series {
@@ -129,9 +129,9 @@ func TestPushRetrySendsTheSameIDs(t *testing.T) {
 // types asked for reach the server.
 func TestPushCutsSampleTypesNotAskedFor(t *testing.T) {
 	srv := newPushServer(t, func(int) int { return 0 })
-	p := newProfile(t, upstream.TypeHeap, 1)
+	p := newProfile(t, interval.TypeHeap, 1)
 	p.SampleTypes = []string{"inuse_space"}
-	if _, err := testPusher(srv.Server, nil).Export(context.Background(), []*upstream.Profile{p}); err != nil {
+	if _, err := testPusher(srv.Server, nil).Export(context.Background(), []*interval.Profile{p}); err != nil {
 		t.Fatal(err)
 	}
 	pushes, _ := srv.seen()
@@ -270,7 +270,7 @@ func TestUploaderFallsBackToIngest(t *testing.T) {
 	u.UploadBatch(allTypes(t, 1))
 	flush(t, u)
 	u.UploadBatch(allTypes(t, 2))
-	u.Upload(newProfile(t, upstream.TypeCPU, 3))
+	u.Upload(newProfile(t, interval.TypeCPU, 3))
 	flush(t, u)
 	pushes, ingests := srv.seen()
 	if len(pushes) != 1 || len(ingests) != 13 {
@@ -320,9 +320,9 @@ func gzipOf(t *testing.T, n int) []byte {
 func TestPushSplitsBatchesTheRateLimitCouldNeverTake(t *testing.T) {
 	const kib = 1 << 10
 	srv := newPushServer(t, func(int) int { return 0 })
-	var batch []*upstream.Profile
+	var batch []*interval.Profile
 	for i, size := range []int{400 * kib, 400 * kib, 400 * kib, 3 << 20, 100 * kib, 100 * kib} {
-		p := newProfile(t, upstream.TypeCPU, i)
+		p := newProfile(t, interval.TypeCPU, i)
 		p.Data = gzipOf(t, size)
 		batch = append(batch, p)
 	}
@@ -362,9 +362,9 @@ func TestPushRetryResumesWhereTheServerStopped(t *testing.T) {
 		}
 		return 0
 	})
-	var batch []*upstream.Profile
+	var batch []*interval.Profile
 	for i := range 3 {
-		p := newProfile(t, upstream.TypeCPU, i)
+		p := newProfile(t, interval.TypeCPU, i)
 		p.Data = gzipOf(t, 700*kib+i) // sizes tell them apart
 		batch = append(batch, p)
 	}
@@ -381,7 +381,7 @@ func TestPushRetryResumesWhereTheServerStopped(t *testing.T) {
 	total := 0
 	for _, req := range pushes {
 		for _, s := range req.Series {
-			got = append(got, slices.IndexFunc(batch, func(p *upstream.Profile) bool { return bytes.Equal(p.Data, s.Profile) }))
+			got = append(got, slices.IndexFunc(batch, func(p *interval.Profile) bool { return bytes.Equal(p.Data, s.Profile) }))
 		}
 	}
 	if !slices.Equal(got, []int{0, 1, 1, 2}) {

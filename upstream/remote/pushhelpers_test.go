@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/emberprof/ember/internal/pprofenc"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // pushedSeries is one RawProfileSeries of a push request, as a test
@@ -145,10 +145,10 @@ func (s *pushServer) seen() (pushes []pushRequest, ingests []ingestRequest) {
 
 // allTypes returns one profile of each type Ember collects, over interval
 // i, as the session hands them over together.
-func allTypes(t testing.TB, i int) []*upstream.Profile {
-	var batch []*upstream.Profile
-	for _, typ := range []upstream.Type{upstream.TypeCPU, upstream.TypeHeap, upstream.TypeGoroutines,
-		upstream.TypeMutex, upstream.TypeBlock, upstream.TypeGoroutineLeak} {
+func allTypes(t testing.TB, i int) []*interval.Profile {
+	var batch []*interval.Profile
+	for _, typ := range []interval.Type{interval.TypeCPU, interval.TypeHeap, interval.TypeGoroutines,
+		interval.TypeMutex, interval.TypeBlock, interval.TypeGoroutineLeak} {
 		batch = append(batch, newProfile(t, typ, i))
 	}
 	return batch
@@ -158,7 +158,7 @@ func allTypes(t testing.TB, i int) []*upstream.Profile {
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
 // testPusher returns a pusher for srv with test timeouts and log.
-func testPusher(srv *httptest.Server, log upstream.Logger) *pusher {
+func testPusher(srv *httptest.Server, log interval.Logger) *pusher {
 	in := &ingester{endpoint: srv.URL + "/ingest", header: http.Header{"X-Scope-Orgid": {"tenant-1"}},
 		client: srv.Client(), timeout: 5 * time.Second, now: time.Now}
 	return newPusher(in, log)

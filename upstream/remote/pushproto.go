@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/emberprof/ember/internal/pprofenc"
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // The push request, as Pyroscope's push/v1/push.proto and types/v1 define
@@ -89,7 +89,7 @@ func (s pushSeries) size() int {
 // otherwise compute deltas of alloc_* itself and drop the first profile),
 // service_name is the application, pyroscope_spy is "gospy", and the tags
 // follow. A tag named like one of the server's labels replaces it.
-func seriesLabelsOf(p *upstream.Profile, name string) []labelPair {
+func seriesLabelsOf(p *interval.Profile, name string) []labelPair {
 	ls := make([]labelPair, 0, 4+len(p.Tags))
 	base := [...]labelPair{
 		{"__name__", name}, {"__delta__", "false"}, {"service_name", p.Application}, {"pyroscope_spy", "gospy"},
@@ -112,7 +112,7 @@ func seriesLabelsOf(p *upstream.Profile, name string) []labelPair {
 // interval. So it is the same on every attempt to deliver p, with no state
 // kept, and unique across processes. The UUID is of version 8 (RFC 9562:
 // custom), as the server parses but does not interpret it.
-func profileID(seed *[16]byte, p *upstream.Profile) string {
+func profileID(seed *[16]byte, p *interval.Profile) string {
 	h := sha256.New()
 	h.Write(seed[:])
 	var num [8]byte

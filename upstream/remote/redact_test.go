@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // secretCase is a configuration and the secrets it holds.
@@ -136,7 +136,7 @@ func TestSecretsStayOutOfEverythingAHostileServerSays(t *testing.T) {
 			cfg := c.cfg(srv.URL)
 			cfg.Logger = log
 			u := mustNew(t, cfg)
-			u.Upload(newProfile(t, upstream.TypeCPU, 0))
+			u.Upload(newProfile(t, interval.TypeCPU, 0))
 			// A retryable failure is retried until Shutdown's deadline.
 			waitFor(t, func() bool { return u.Stats().LastError != "" })
 			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/emberprof/ember/upstream"
+	"github.com/emberprof/ember/interval"
 )
 
 // sighting is what a server saw of one request.
@@ -88,7 +88,7 @@ func TestRedirectsNeverReachAnotherHost(t *testing.T) {
 				cfg.HTTPHeaders = map[string]string{"X-Api-Key": "k3y"}
 				cfg.HTTPClient = newClient()
 				u := mustNew(t, cfg)
-				u.Upload(newProfile(t, upstream.TypeCPU, 0))
+				u.Upload(newProfile(t, interval.TypeCPU, 0))
 				flush(t, u)
 				if s := u.Stats(); s.Delivered != 0 || s.Failed != 1 || !strings.Contains(s.LastError, "redirect") {
 					wronglyDelivered++
@@ -161,7 +161,7 @@ func TestRedirectsWithinTheServer(t *testing.T) {
 		cfg.HTTPClient = newClient()
 		u := mustNew(t, cfg)
 		for _, code := range []string{"a", "b", "c", "d", "e"} {
-			p := newProfile(t, upstream.TypeCPU, 0)
+			p := newProfile(t, interval.TypeCPU, 0)
 			p.Tags = map[string]string{"code": code}
 			u.Upload(p)
 		}

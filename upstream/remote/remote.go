@@ -93,6 +93,7 @@ import (
 	"github.com/emberprof/ember/internal/queue"
 	"github.com/emberprof/ember/internal/retry"
 	"github.com/emberprof/ember/internal/version"
+	"github.com/emberprof/ember/interval"
 	"github.com/emberprof/ember/upstream"
 )
 
@@ -151,7 +152,7 @@ type Config struct {
 	// connections alive.
 	HTTPClient *http.Client
 	// Logger receives errors (rate-limited) and debug lines; nil discards.
-	Logger upstream.Logger
+	Logger interval.Logger
 
 	// MaxQueueProfiles bounds the profiles waiting for delivery.
 	MaxQueueProfiles int
@@ -378,12 +379,12 @@ func secrets(cfg Config, header http.Header) []string {
 }
 
 // Upload queues p for delivery and returns at once.
-func (u *Uploader) Upload(p *upstream.Profile) { u.queue.Upload(p) }
+func (u *Uploader) Upload(p *interval.Profile) { u.queue.Upload(p) }
 
 // UploadBatch queues one interval's profiles and returns at once. With
 // TransportPush they are delivered together, in one request; with
 // TransportIngest each goes on its own, as with Upload.
-func (u *Uploader) UploadBatch(profiles []*upstream.Profile) {
+func (u *Uploader) UploadBatch(profiles []*interval.Profile) {
 	if u.batches {
 		u.queue.UploadBatch(profiles)
 		return

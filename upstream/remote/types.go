@@ -1,6 +1,6 @@
 package remote
 
-import "github.com/emberprof/ember/upstream"
+import "github.com/emberprof/ember/interval"
 
 // profileType is what the ingest protocol needs to know about one of
 // Ember's profile types. Adding a type is adding a row to [profileTypes].
@@ -21,17 +21,17 @@ type profileType struct {
 	name string
 }
 
-var profileTypes = map[upstream.Type]profileType{
-	upstream.TypeCPU:        {sampleTypes: []string{"samples", "cpu"}, sampleRate: 100, name: "process_cpu"},
-	upstream.TypeHeap:       {sampleTypes: []string{"alloc_objects", "alloc_space", "inuse_objects", "inuse_space"}, name: "memory"},
-	upstream.TypeGoroutines: {sampleTypes: []string{"goroutine"}, config: goroutineConfig, name: "goroutine"},
-	upstream.TypeMutex: {sampleTypes: []string{"contentions", "delay"},
+var profileTypes = map[interval.Type]profileType{
+	interval.TypeCPU:        {sampleTypes: []string{"samples", "cpu"}, sampleRate: 100, name: "process_cpu"},
+	interval.TypeHeap:       {sampleTypes: []string{"alloc_objects", "alloc_space", "inuse_objects", "inuse_space"}, name: "memory"},
+	interval.TypeGoroutines: {sampleTypes: []string{"goroutine"}, config: goroutineConfig, name: "goroutine"},
+	interval.TypeMutex: {sampleTypes: []string{"contentions", "delay"},
 		config: `{"contentions":{"units":"lock_samples","display-name":"mutex_count"},` +
 			`"delay":{"units":"lock_nanoseconds","display-name":"mutex_duration"}}`, name: "mutex"},
-	upstream.TypeBlock: {sampleTypes: []string{"contentions", "delay"},
+	interval.TypeBlock: {sampleTypes: []string{"contentions", "delay"},
 		config: `{"contentions":{"units":"lock_samples","display-name":"block_count"},` +
 			`"delay":{"units":"lock_nanoseconds","display-name":"block_duration"}}`, name: "block"},
-	upstream.TypeGoroutineLeak: {sampleTypes: []string{"goroutineleak"}, name: "goroutineleak"},
+	interval.TypeGoroutineLeak: {sampleTypes: []string{"goroutineleak"}, name: "goroutineleak"},
 }
 
 // goroutineConfig names the goroutine series "goroutine", as pyroscope-go
@@ -41,7 +41,7 @@ const goroutineConfig = `{"goroutine":{"units":"goroutines","aggregation":"avera
 // dropSampleTypes returns the sample types of a profile of type t that
 // were not asked for, or nil if all of them were (or t is unknown, or
 // none of the asked-for ones exists, which sends the profile whole).
-func dropSampleTypes(t upstream.Type, wanted []string) map[string]bool {
+func dropSampleTypes(t interval.Type, wanted []string) map[string]bool {
 	info, ok := profileTypes[t]
 	if !ok || wanted == nil {
 		return nil
