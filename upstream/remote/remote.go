@@ -378,12 +378,18 @@ func secrets(cfg Config, header http.Header) []string {
 }
 
 // Upload queues p for delivery and returns at once.
-func (u *Uploader) Upload(p *upstream.Profile) { u.queue.Upload(p) }
+func (u *Uploader) Upload(p *upstream.Profile) {
+	cutOnce(p)
+	u.queue.Upload(p)
+}
 
 // UploadBatch queues one interval's profiles and returns at once. With
 // TransportPush they are delivered together, in one request; with
 // TransportIngest each goes on its own, as with Upload.
 func (u *Uploader) UploadBatch(profiles []*upstream.Profile) {
+	for _, p := range profiles {
+		cutOnce(p)
+	}
 	if u.batches {
 		u.queue.UploadBatch(profiles)
 		return

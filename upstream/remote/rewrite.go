@@ -10,6 +10,7 @@ import (
 	"github.com/google/pprof/profile"
 
 	emberlabels "github.com/emberprof/ember/internal/labels"
+	"github.com/emberprof/ember/upstream"
 )
 
 // rewrite decodes a gzipped pprof, sets labels on every sample, removes the
@@ -37,6 +38,23 @@ func rewrite(data []byte, labels map[string]string, drop map[string]bool) ([]byt
 		return nil, fmt.Errorf("encode profile: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// cutOnce removes the sample types p does not ask for, once, as p is
+// queued: the cut bytes are what every attempt sends, on either transport,
+// so no retry decodes and encodes p again. The Uploader owns p, so p is
+// changed in place and its SampleTypes cleared. A profile that cannot be
+// cut is left as it is, and the transport reports why.
+func cutOnce(p *upstream.Profile) {
+	drop := dropSampleTypes(p.Type, p.SampleTypes)
+	if len(drop) == 0 {
+		return
+	}
+	data, err := rewrite(p.Data, nil, drop)
+	if err != nil {
+		return
+	}
+	p.Data, p.SampleTypes = data, nil
 }
 
 // gzipWriters holds compressors for rewritten profiles. Level 6 of
