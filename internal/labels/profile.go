@@ -2,10 +2,8 @@ package labels
 
 import (
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"unicode/utf8"
 
@@ -49,7 +47,7 @@ func SanitizeProfile(gz []byte) ([]byte, bool, error) {
 		s.NumUnit = sanitizeNumLabels(s.NumUnit)
 	}
 	var out bytes.Buffer
-	if err := p.Write(&out); err != nil {
+	if err := pprofenc.Compress(&out, p.WriteUncompressed); err != nil {
 		return nil, false, err
 	}
 	return out.Bytes(), true, nil
@@ -84,11 +82,12 @@ func sanitizeNumLabels[V any](m map[string][]V) map[string][]V {
 }
 
 func gunzip(gz []byte) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	var g pprofenc.Gunzipper
+	raw, err := g.Gunzip(gz)
 	if err != nil {
 		return nil, fmt.Errorf("profile is not gzipped: %w", err)
 	}
-	return io.ReadAll(zr)
+	return raw, nil
 }
 
 // Field numbers of the pprof protobuf (profile.proto).

@@ -44,7 +44,7 @@ func (r *Restamper) Restamp(gz []byte, start time.Time, d time.Duration) ([]byte
 	dst.Grow(len(msg)/4 + 64)
 	// The fields go to the compressor as they are read, so the rewritten
 	// profile is never held whole.
-	err = compress(&dst, func(zw io.Writer) error {
+	err = Compress(&dst, func(zw io.Writer) error {
 		// Runs of fields between the two we replace go in one write.
 		kept := 0
 		err := Walk(msg, func(f Field) error {

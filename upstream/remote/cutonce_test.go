@@ -87,9 +87,10 @@ func BenchmarkRetriedInterval(b *testing.B) {
 	batch := runtimeInterval(b)
 	for _, tr := range []Transport{TransportIngest, TransportPush} {
 		b.Run("transport="+string(tr), func(b *testing.B) {
-			var requests atomic.Int64
+			var requests, body atomic.Int64
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				_, _ = io.Copy(io.Discard, r.Body)
+				n, _ := io.Copy(io.Discard, r.Body)
+				body.Add(n)
 				if requests.Add(1)%2 == 1 {
 					http.Error(w, "try again", http.StatusServiceUnavailable)
 				}
@@ -100,6 +101,7 @@ func BenchmarkRetriedInterval(b *testing.B) {
 			cfg.Workers = 1 // so that each request's retry follows it
 			uploadIntervals(b, mustNew(b, cfg), batch, cutPlan)
 			b.ReportMetric(float64(requests.Load())/float64(b.N), "requests/interval")
+			b.ReportMetric(float64(body.Load())/float64(b.N), "bytes/interval")
 		})
 	}
 }
