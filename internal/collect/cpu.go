@@ -1,11 +1,9 @@
 package collect
 
 import (
-	"errors"
 	"time"
 
 	"github.com/emberprof/ember/internal/cpuprof"
-	"github.com/emberprof/ember/internal/labels"
 )
 
 // CPU collects the CPU profile through the process's shared CPU profile
@@ -85,7 +83,7 @@ func (c *CPU) Cut(final bool) ([]byte, error) {
 		return nil, err
 	}
 	// When the window ended early or could not be reopened, data still
-	// holds what was recorded: deliver it, and report the reason.
-	data, _, serr := labels.SanitizeProfile(data)
-	return data, errors.Join(err, serr)
+	// holds what was recorded: deliver it, and report the reason. Its
+	// labels are sanitised with its restamp, in the session.
+	return data, err
 }

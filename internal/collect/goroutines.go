@@ -7,7 +7,6 @@ import (
 	"runtime/pprof"
 	"time"
 
-	"github.com/emberprof/ember/internal/labels"
 	"github.com/emberprof/ember/interval"
 )
 
@@ -68,16 +67,12 @@ func (g *GoroutineLeaks) Collect(time.Time, bool) ([]byte, error) {
 	return writeLookup(leakProfile, &g.buf)
 }
 
-// writeLookup writes the named runtime/pprof profile as gzipped pprof,
-// with label keys the server accepts.
+// writeLookup writes the named runtime/pprof profile as gzipped pprof.
+// Its labels are sanitised with its restamp, in the session.
 func writeLookup(name string, buf *bytes.Buffer) ([]byte, error) {
 	buf.Reset()
 	if err := pprof.Lookup(name).WriteTo(buf, 0); err != nil {
 		return nil, err
 	}
-	data, _, err := labels.SanitizeProfile(buf.Bytes())
-	if err != nil {
-		return nil, err
-	}
-	return bytes.Clone(data), nil
+	return bytes.Clone(buf.Bytes()), nil
 }

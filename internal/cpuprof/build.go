@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/emberprof/ember/internal/pprofenc"
 )
 
 // build turns a window's segments into one gzipped pprof. A single segment
@@ -36,7 +38,7 @@ func build(segs [][]byte, from, until time.Time) ([]byte, error) {
 	// TimeNanos+DurationNanos equals the next TimeNanos exactly.
 	merged.DurationNanos = until.UnixNano() - from.UnixNano()
 	var out bytes.Buffer
-	if err := merged.Write(&out); err != nil {
+	if err := pprofenc.Compress(&out, merged.WriteUncompressed); err != nil {
 		return nil, fmt.Errorf("cpuprof: writing merged profile: %w", err)
 	}
 	return out.Bytes(), nil

@@ -2,10 +2,7 @@ package labels
 
 import (
 	"bytes"
-	"compress/gzip"
 	"errors"
-	"fmt"
-	"io"
 	"strings"
 	"unicode/utf8"
 
@@ -14,25 +11,23 @@ import (
 	"github.com/emberprof/ember/internal/pprofenc"
 )
 
-// SanitizeProfile makes the pprof labels of a gzipped pprof profile
+// SanitizeProfile makes the pprof labels of an uncompressed pprof profile
 // acceptable to the server: label keys go through [SanitizeKey] and
 // label values that are not valid UTF-8 get their bad bytes replaced, so
 // that the server does not refuse the whole profile. Nothing is dropped.
 //
-// The common case, where every label is fine, costs a decompression and
-// one pass over the protobuf; only a profile that needs a change is decoded
-// and encoded again. It reports whether it changed anything.
-func SanitizeProfile(gz []byte) ([]byte, bool, error) {
-	raw, err := gunzip(gz)
-	if err != nil {
-		return nil, false, err
-	}
+// It is meant to run inside a pass that has the profile decompressed
+// anyway (the session's restamp): the common case, where every label is
+// fine, costs one walk over the protobuf and returns raw itself; only a
+// profile that needs a change is decoded and encoded again, uncompressed.
+// It reports whether it changed anything.
+func SanitizeProfile(raw []byte) ([]byte, bool, error) {
 	dirty, err := needsSanitizing(raw)
 	if err != nil {
 		return nil, false, err
 	}
 	if !dirty {
-		return gz, false, nil
+		return raw, false, nil
 	}
 	p, err := profile.ParseUncompressed(raw)
 	if err != nil {
@@ -49,7 +44,7 @@ func SanitizeProfile(gz []byte) ([]byte, bool, error) {
 		s.NumUnit = sanitizeNumLabels(s.NumUnit)
 	}
 	var out bytes.Buffer
-	if err := p.Write(&out); err != nil {
+	if err := p.WriteUncompressed(&out); err != nil {
 		return nil, false, err
 	}
 	return out.Bytes(), true, nil
@@ -81,14 +76,6 @@ func sanitizeNumLabels[V any](m map[string][]V) map[string][]V {
 		out[nk] = append(out[nk], vs...)
 	}
 	return out
-}
-
-func gunzip(gz []byte) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		return nil, fmt.Errorf("profile is not gzipped: %w", err)
-	}
-	return io.ReadAll(zr)
 }
 
 // Field numbers of the pprof protobuf (profile.proto).

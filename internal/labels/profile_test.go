@@ -21,7 +21,7 @@ func encode(t *testing.T, labels map[string][]string, num map[string][]int64) []
 		Function: []*profile.Function{fn},
 	}
 	var b bytes.Buffer
-	if err := p.Write(&b); err != nil {
+	if err := p.WriteUncompressed(&b); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()

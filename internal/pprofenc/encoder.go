@@ -209,7 +209,7 @@ func (e *Encoder) appendFunction(b []byte, id uint64) []byte {
 // never holds a whole one; samples runs while the gzip writer every Encoder
 // shares is held, so it must not write another profile.
 func (e *Encoder) Write(w io.Writer, h Header, samples func()) error {
-	return compress(w, func(zw io.Writer) error {
+	return Compress(w, func(zw io.Writer) error {
 		e.zw, e.err = zw, nil
 		defer func() { e.zw = nil }()
 		e.start(h)

@@ -8,7 +8,8 @@ import (
 )
 
 // sharedGzip is the one gzip writer every Encoder and Restamper of the
-// process compresses with. A writer holds a few hundred KB of tables and
+// process compresses with, and every other stage that writes a profile
+// (through [Compress]). A writer holds a few hundred KB of tables and
 // windows; Ember writes its profiles one after another, so one is enough,
 // and the mutex keeps concurrent users (standalone profilers) correct.
 var sharedGzip struct {
@@ -16,7 +17,7 @@ var sharedGzip struct {
 	zw *gzip.Writer
 }
 
-// compress writes to w, gzipped at BestSpeed (as runtime/pprof does),
+// Compress writes to w, gzipped at BestSpeed (as runtime/pprof does),
 // whatever write sends to the writer it is given.
 //
 // Why BestSpeed, measured on a 10k-stack heap profile (533 KB raw) with
@@ -26,7 +27,7 @@ var sharedGzip struct {
 // would take Ember's steady heap at 10k stacks past 5 MB. Higher levels
 // are slower and, up to 6, larger; zstd is smaller still, but Pyroscope's
 // ingest endpoint reads only gzip.
-func compress(w io.Writer, write func(zw io.Writer) error) error {
+func Compress(w io.Writer, write func(zw io.Writer) error) error {
 	sharedGzip.mu.Lock()
 	defer sharedGzip.mu.Unlock()
 	if sharedGzip.zw == nil {

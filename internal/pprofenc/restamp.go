@@ -28,6 +28,11 @@ const (
 // between calls, so it is not safe for concurrent use; the memory it holds
 // is bounded by the largest profile it has seen.
 type Restamper struct {
+	// Fix, if set, is given each decompressed profile before it is
+	// stamped and may return another (such as labels.SanitizeProfile), so
+	// that both changes cost one decompression and one compression.
+	Fix func(raw []byte) ([]byte, error)
+
 	in Gunzipper
 }
 
@@ -38,13 +43,18 @@ func (r *Restamper) Restamp(gz []byte, start time.Time, d time.Duration) ([]byte
 	if err != nil {
 		return nil, fmt.Errorf("pprofenc: restamp: %w", err)
 	}
+	if r.Fix != nil {
+		if msg, err = r.Fix(msg); err != nil {
+			return nil, fmt.Errorf("pprofenc: restamp: %w", err)
+		}
+	}
 	stamp := appendVarint(appendKey(nil, fieldTimeNanos, wireVarint), uint64(start.UnixNano()))
 	stamp = appendVarint(appendKey(stamp, fieldDurationNanos, wireVarint), uint64(d.Nanoseconds()))
 	var dst bytes.Buffer
 	dst.Grow(len(msg)/4 + 64)
 	// The fields go to the compressor as they are read, so the rewritten
 	// profile is never held whole.
-	err = compress(&dst, func(zw io.Writer) error {
+	err = Compress(&dst, func(zw io.Writer) error {
 		// Runs of fields between the two we replace go in one write.
 		kept := 0
 		err := Walk(msg, func(f Field) error {

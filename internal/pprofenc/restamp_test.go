@@ -2,8 +2,10 @@ package pprofenc
 
 import (
 	"bytes"
+	"errors"
 	"reflect"
 	"runtime/pprof"
+	"slices"
 	"testing"
 	"time"
 
@@ -110,5 +112,43 @@ func BenchmarkRestamp(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestRestampFixRunsInTheSamePass checks that Fix gets the decompressed
+// profile and that what it returns is what gets stamped and compressed,
+// and that its error fails the restamp.
+func TestRestampFixRunsInTheSamePass(t *testing.T) {
+	orig := runtimeProfile(t, "goroutine")
+	var seen []byte
+	r := Restamper{Fix: func(raw []byte) ([]byte, error) {
+		seen = bytes.Clone(raw)
+		p, err := profile.ParseUncompressed(raw)
+		if err != nil {
+			return nil, err
+		}
+		p.Comments = append(p.Comments, "fixed")
+		var out bytes.Buffer
+		err = p.WriteUncompressed(&out)
+		return out.Bytes(), err
+	}}
+	start := time.Date(2026, 11, 24, 23, 0, 0, 0, time.UTC)
+	stamped, err := r.Restamp(orig, start, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := profile.ParseUncompressed(seen); err != nil {
+		t.Fatalf("Fix was not given the decompressed profile: %v", err)
+	}
+	p, err := profile.ParseData(stamped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(p.Comments, []string{"fixed"}) || p.TimeNanos != start.UnixNano() {
+		t.Errorf("comments %q, time_nanos %d: want Fix's profile, stamped", p.Comments, p.TimeNanos)
+	}
+	r.Fix = func([]byte) ([]byte, error) { return nil, errors.New("no") }
+	if _, err := r.Restamp(orig, start, time.Second); err == nil {
+		t.Error("Restamp ignored Fix's error")
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/emberprof/ember/godeltaprof"
 	"github.com/emberprof/ember/internal/collect"
 	"github.com/emberprof/ember/internal/cpuprof"
+	"github.com/emberprof/ember/internal/labels"
 	"github.com/emberprof/ember/internal/pprofenc"
 	"github.com/emberprof/ember/interval"
 )
@@ -93,6 +94,7 @@ func Start(o Options) (*Session, error) {
 		stopping: make(chan struct{}),
 		done:     make(chan struct{}),
 	}
+	s.restamper.Fix = sanitize
 	if s.tags == nil {
 		s.tags = make(map[string]string)
 	}
@@ -294,8 +296,9 @@ func (s *Session) hand(profiles []*interval.Profile) {
 // files a profile under its own time_nanos. The delta profilers' windows
 // already end at the until they were given; the runtime's CPU profile starts a cut gap
 // after the boundary, and goroutine profiles carry the instant they were
-// taken, so those are rewritten. A profile that cannot be restamped is
-// still delivered as it is.
+// taken, so those are rewritten, and their labels sanitised in the same
+// pass (see [sanitize]). A profile that cannot be restamped is still
+// delivered as it is.
 func (s *Session) stamp(t interval.Type, data []byte, until time.Time) []byte {
 	switch t {
 	case interval.TypeHeap, interval.TypeMutex, interval.TypeBlock:
@@ -310,6 +313,15 @@ func (s *Session) stamp(t interval.Type, data []byte, until time.Time) []byte {
 		return data
 	}
 	return stamped
+}
+
+// sanitize makes the labels of a runtime/pprof profile (CPU, goroutines)
+// acceptable to the server, inside the restamp's decompression: the
+// applications' pprof.Do labels may have any spelling. The delta profiles
+// (heap, mutex, block) carry only the numeric "bytes" label Ember writes.
+func sanitize(raw []byte) ([]byte, error) {
+	out, _, err := labels.SanitizeProfile(raw)
+	return out, err
 }
 
 // safely runs a collector's collect, turning a panic into an error: a bug

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -417,5 +418,42 @@ func TestEveryCollectorGetsTheCPUCut(t *testing.T) {
 		if deltas != 3 {
 			t.Errorf("batch %d has %d of the heap, mutex and block profiles", i, deltas)
 		}
+	}
+}
+
+// TestGoroutineLabelsAreSanitisedWithTheStamp checks that the runtime's
+// goroutine profile reaches the upstream with label keys the server takes
+// and the interval's start, from the one restamp pass.
+func TestGoroutineLabelsAreSanitisedWithTheStamp(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	ready := make(chan struct{})
+	go pprof.Do(context.Background(), pprof.Labels("user-id", "42"), func(context.Context) {
+		close(ready)
+		<-release
+	})
+	<-ready
+	s, rec := start(t, time.Hour, []string{"goroutines"})
+	s.Stop(context.Background())
+	got := rec.Profiles(interval.TypeGoroutines)
+	if len(got) != 1 {
+		t.Fatalf("%d goroutine profiles, want 1", len(got))
+	}
+	p, err := profile.ParseData(got[0].Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.TimeNanos != got[0].From.UnixNano() {
+		t.Errorf("time_nanos %d, want the interval's start %d", p.TimeNanos, got[0].From.UnixNano())
+	}
+	found := false
+	for _, smp := range p.Sample {
+		if _, bad := smp.Label["user-id"]; bad {
+			t.Fatalf("label key user-id left in: %v", smp.Label)
+		}
+		found = found || slices.Equal(smp.Label["user_id"], []string{"42"})
+	}
+	if !found {
+		t.Error("no sample carries user_id=42")
 	}
 }

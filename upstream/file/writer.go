@@ -16,6 +16,7 @@ import (
 	"github.com/google/pprof/profile"
 
 	"github.com/emberprof/ember/internal/labels"
+	"github.com/emberprof/ember/internal/pprofenc"
 	"github.com/emberprof/ember/interval"
 )
 
@@ -115,7 +116,7 @@ func withTags(data []byte, tags map[string]string) ([]byte, error) {
 	}
 	labels.SetOnSamples(p, tags)
 	var buf bytes.Buffer
-	if err := p.Write(&buf); err != nil {
+	if err := pprofenc.Compress(&buf, p.WriteUncompressed); err != nil {
 		return nil, fmt.Errorf("encode profile: %w", err)
 	}
 	return buf.Bytes(), nil

@@ -106,22 +106,29 @@ func BenchmarkUploadInterval(b *testing.B) {
 			defer srv.Close()
 			cfg := fastConfig(srv.URL)
 			cfg.Transport = tr
-			u := mustNew(b, cfg)
-			b.ReportAllocs()
-			for b.Loop() {
-				copies := make([]*interval.Profile, len(batch))
-				for i, p := range batch {
-					c := *p // the Uploader owns what it is given
-					copies[i] = &c
-				}
-				u.UploadBatch(copies)
-				flush(b, u)
-			}
-			if st := u.Stats(); st.Failed+st.Dropped != 0 {
-				b.Fatalf("stats %+v", st)
-			}
+			uploadIntervals(b, mustNew(b, cfg), batch, nil)
 			b.ReportMetric(float64(requests.Load())/float64(b.N), "requests/interval")
 			b.ReportMetric(float64(body.Load())/float64(b.N), "bytes/interval")
 		})
+	}
+}
+
+// uploadIntervals hands copies of batch to u, one interval per op, each
+// profile asking for the sample types plan gives its type, and waits for
+// their delivery. It fails b if any profile was not delivered.
+func uploadIntervals(b *testing.B, u *Uploader, batch []*interval.Profile, plan map[interval.Type][]string) {
+	b.ReportAllocs()
+	for b.Loop() {
+		copies := make([]*interval.Profile, len(batch))
+		for i, p := range batch {
+			c := *p // the Uploader owns what it is given
+			c.SampleTypes = plan[p.Type]
+			copies[i] = &c
+		}
+		u.UploadBatch(copies)
+		flush(b, u)
+	}
+	if st := u.Stats(); st.Failed+st.Dropped != 0 {
+		b.Fatalf("stats %+v", st)
 	}
 }

@@ -38,8 +38,10 @@
 // 17–21 % of the bytes (heap, 931 kB raw: 54.9 kB to 45.3 kB; CPU: 3.3 kB to
 // 2.6 kB) but costs a gunzip and a gzip, 0.7 + 2.1 ms for that heap
 // profile, per upload; the encoder, which compresses anyway, is the place to
-// pick the level. Profiles rewritten here (for labels or sample types) use
-// level 6.
+// pick the level. Profiles rewritten here (for labels or sample types) go
+// through the same compressor and level as every other profile Ember
+// writes (pprofenc.Compress); the sample-type cut is done once, as a
+// profile is queued, so a retry sends the bytes of the first attempt.
 //
 // Uploads never block the caller. They go through a bounded queue (in
 // profiles and in bytes; when full the oldest queued profile is dropped and
@@ -379,12 +381,18 @@ func secrets(cfg Config, header http.Header) []string {
 }
 
 // Upload queues p for delivery and returns at once.
-func (u *Uploader) Upload(p *interval.Profile) { u.queue.Upload(p) }
+func (u *Uploader) Upload(p *interval.Profile) {
+	cutOnce(p)
+	u.queue.Upload(p)
+}
 
 // UploadBatch queues one interval's profiles and returns at once. With
 // TransportPush they are delivered together, in one request; with
 // TransportIngest each goes on its own, as with Upload.
 func (u *Uploader) UploadBatch(profiles []*interval.Profile) {
+	for _, p := range profiles {
+		cutOnce(p)
+	}
 	if u.batches {
 		u.queue.UploadBatch(profiles)
 		return

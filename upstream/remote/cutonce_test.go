@@ -1,0 +1,107 @@
+package remote
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/pprof/profile"
+
+	"github.com/emberprof/ember/interval"
+)
+
+// cutPlan is a typical choice of sample types: CPU time, memory in use,
+// and lock delays.
+var cutPlan = map[interval.Type][]string{
+	interval.TypeCPU:   {"cpu"},
+	interval.TypeHeap:  {"inuse_objects", "inuse_space"},
+	interval.TypeMutex: {"delay"},
+	interval.TypeBlock: {"delay"},
+}
+
+// TestUploadCutsOnce checks that the sample-type cut happens as a profile
+// is queued, so that every attempt sends the bytes cut then: against a
+// server that refuses each first attempt, both attempts carry the same,
+// already cut profile, on both transports.
+func TestUploadCutsOnce(t *testing.T) {
+	for _, tr := range []Transport{TransportIngest, TransportPush} {
+		t.Run(string(tr), func(t *testing.T) {
+			var mu sync.Mutex
+			var bodies [][]byte
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				mu.Lock()
+				bodies = append(bodies, b)
+				first := len(bodies)%2 == 1
+				mu.Unlock()
+				if first {
+					http.Error(w, "try again", http.StatusServiceUnavailable)
+				}
+			}))
+			t.Cleanup(srv.Close) // after the Uploader's Shutdown
+			cfg := fastConfig(srv.URL)
+			cfg.Transport = tr
+			u := mustNew(t, cfg)
+			p := newProfile(t, interval.TypeHeap, 0)
+			p.SampleTypes = cutPlan[interval.TypeHeap]
+			u.UploadBatch([]*interval.Profile{p})
+			// The Uploader cut p before queuing it; its workers only read it.
+			if p.SampleTypes != nil {
+				t.Fatalf("SampleTypes %v after UploadBatch, want the cut done", p.SampleTypes)
+			}
+			got, err := profile.ParseData(p.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, st := range got.SampleType {
+				names = append(names, st.Type)
+			}
+			if !slices.Equal(names, cutPlan[interval.TypeHeap]) {
+				t.Fatalf("queued profile has sample types %v, want %v", names, cutPlan[interval.TypeHeap])
+			}
+			flush(t, u)
+			mu.Lock()
+			defer mu.Unlock()
+			if len(bodies) != 2 {
+				t.Fatalf("%d requests, want a refused one and its retry", len(bodies))
+			}
+			if !bytes.Contains(bodies[0], p.Data) || !bytes.Contains(bodies[1], p.Data) {
+				t.Fatal("an attempt did not carry the profile cut at queuing")
+			}
+		})
+	}
+}
+
+// BenchmarkRetriedInterval is BenchmarkUploadInterval with the sample
+// types of cutPlan asked for and a server that refuses every first
+// attempt with 503: the cost of an interval that needs a cut and a retry.
+//
+//	go test -run '^$' -bench RetriedInterval -benchmem -count 6 ./upstream/remote
+func BenchmarkRetriedInterval(b *testing.B) {
+	batch := runtimeInterval(b)
+	for _, tr := range []Transport{TransportIngest, TransportPush} {
+		b.Run("transport="+string(tr), func(b *testing.B) {
+			var requests, body atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				n, _ := io.Copy(io.Discard, r.Body)
+				body.Add(n)
+				if requests.Add(1)%2 == 1 {
+					http.Error(w, "try again", http.StatusServiceUnavailable)
+				}
+			}))
+			b.Cleanup(srv.Close) // after the Uploader's Shutdown
+			cfg := fastConfig(srv.URL)
+			cfg.Transport = tr
+			cfg.Workers = 1 // so that each request's retry follows it
+			uploadIntervals(b, mustNew(b, cfg), batch, cutPlan)
+			b.ReportMetric(float64(requests.Load())/float64(b.N), "requests/interval")
+			b.ReportMetric(float64(body.Load())/float64(b.N), "bytes/interval")
+		})
+	}
+}
