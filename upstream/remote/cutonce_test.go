@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/google/pprof/profile"
@@ -84,24 +83,5 @@ func TestUploadCutsOnce(t *testing.T) {
 //
 //	go test -run '^$' -bench RetriedInterval -benchmem -count 6 ./upstream/remote
 func BenchmarkRetriedInterval(b *testing.B) {
-	batch := runtimeInterval(b)
-	for _, tr := range []Transport{TransportIngest, TransportPush} {
-		b.Run("transport="+string(tr), func(b *testing.B) {
-			var requests, body atomic.Int64
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				n, _ := io.Copy(io.Discard, r.Body)
-				body.Add(n)
-				if requests.Add(1)%2 == 1 {
-					http.Error(w, "try again", http.StatusServiceUnavailable)
-				}
-			}))
-			b.Cleanup(srv.Close) // after the Uploader's Shutdown
-			cfg := fastConfig(srv.URL)
-			cfg.Transport = tr
-			cfg.Workers = 1 // so that each request's retry follows it
-			uploadIntervals(b, mustNew(b, cfg), batch, cutPlan)
-			b.ReportMetric(float64(requests.Load())/float64(b.N), "requests/interval")
-			b.ReportMetric(float64(body.Load())/float64(b.N), "bytes/interval")
-		})
-	}
+	benchmarkIntervals(b, cutPlan, true)
 }

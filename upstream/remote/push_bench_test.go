@@ -91,6 +91,13 @@ func BenchmarkEncodeInterval(b *testing.B) {
 //	go test -run '^$' -bench UploadInterval -benchmem -count 6 ./upstream/remote | tee /tmp/up.txt
 //	go run golang.org/x/perf/cmd/benchstat@latest -col /transport /tmp/up.txt
 func BenchmarkUploadInterval(b *testing.B) {
+	benchmarkIntervals(b, nil, false)
+}
+
+// benchmarkIntervals runs uploadIntervals on each transport against a
+// server that counts requests and body bytes per interval; with
+// refuseFirst it answers every other request (each first attempt) 503.
+func benchmarkIntervals(b *testing.B, plan map[interval.Type][]string, refuseFirst bool) {
 	batch := runtimeInterval(b)
 	for _, tr := range []Transport{TransportIngest, TransportPush} {
 		b.Run("transport="+string(tr), func(b *testing.B) {
@@ -100,13 +107,16 @@ func BenchmarkUploadInterval(b *testing.B) {
 					b.Errorf("request to %s", r.URL.Path)
 				}
 				n, _ := io.Copy(io.Discard, r.Body)
-				requests.Add(1)
 				body.Add(n)
+				if requests.Add(1)%2 == 1 && refuseFirst {
+					http.Error(w, "try again", http.StatusServiceUnavailable)
+				}
 			}))
-			defer srv.Close()
+			b.Cleanup(srv.Close) // after the Uploader's Shutdown
 			cfg := fastConfig(srv.URL)
 			cfg.Transport = tr
-			uploadIntervals(b, mustNew(b, cfg), batch, nil)
+			cfg.Workers = 1 // so that each request's retry follows it
+			uploadIntervals(b, mustNew(b, cfg), batch, plan)
 			b.ReportMetric(float64(requests.Load())/float64(b.N), "requests/interval")
 			b.ReportMetric(float64(body.Load())/float64(b.N), "bytes/interval")
 		})
