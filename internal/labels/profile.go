@@ -102,15 +102,20 @@ func needsSanitizing(raw []byte) (bool, error) {
 				if f.Num != sampleLabel {
 					return nil
 				}
-				return pprofenc.Walk(f.Bytes, func(f pprofenc.Field) error {
+				// An absent key or str is index 0 (the empty string), as
+				// in any proto3 message (found by FuzzSanitizeProfile).
+				var key, str uint64
+				err := pprofenc.Walk(f.Bytes, func(f pprofenc.Field) error {
 					switch f.Num {
 					case labelKey:
-						keys[f.Value] = true
+						key = f.Value
 					case labelStr:
-						values[f.Value] = true
+						str = f.Value
 					}
 					return nil
 				})
+				keys[key], values[str] = true, true
+				return err
 			})
 		}
 		return nil
