@@ -37,6 +37,7 @@ const (
 	sampleLabel      = 3
 
 	labelKey = 1
+	labelStr = 2
 	labelNum = 3
 
 	mappingID           = 1
