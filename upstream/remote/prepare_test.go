@@ -3,6 +3,7 @@ package remote
 import (
 	"bytes"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -72,6 +73,76 @@ func TestUploadCutsOnce(t *testing.T) {
 			}
 			if !bytes.Contains(bodies[0], p.Data) || !bytes.Contains(bodies[1], p.Data) {
 				t.Fatal("an attempt did not carry the profile cut at queuing")
+			}
+		})
+	}
+}
+
+// TestOddTagsGoOnSamplesOnce: a tag whose value a series name cannot hold
+// travels on every sample. A profile from another producer is labelled
+// once, as it is queued, so every attempt sends the same bytes; one whose
+// producer already wrote the label (Ember's session, which asked
+// SampleLabels) is sent as it came.
+func TestOddTagsGoOnSamplesOnce(t *testing.T) {
+	tags := map[string]string{"team": "a, b", "region": "eu"}
+	for _, tr := range []Transport{TransportIngest, TransportPush} {
+		t.Run(string(tr), func(t *testing.T) {
+			var mu sync.Mutex
+			var bodies [][]byte
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				mu.Lock()
+				bodies = append(bodies, b)
+				first := len(bodies)%2 == 1
+				mu.Unlock()
+				if first {
+					http.Error(w, "try again", http.StatusServiceUnavailable)
+				}
+			}))
+			t.Cleanup(srv.Close)
+			cfg := fastConfig(srv.URL)
+			cfg.Transport = tr
+			u := mustNew(t, cfg)
+			if got := u.SampleLabels(tags); !maps.Equal(got, map[string]string{"team": "a, b"}) {
+				t.Fatalf("SampleLabels(%v) = %v, want only the tag a name cannot hold", tags, got)
+			}
+
+			bare := newProfile(t, interval.TypeCPU, 0)
+			bare.Tags = tags
+			finished := newProfile(t, interval.TypeCPU, 1)
+			finished.Tags = tags
+			finished.SampleLabels = map[string]string{"team": "a, b"}
+			finishedData := finished.Data
+			u.Upload(bare)
+			u.Upload(finished)
+			if &finished.Data[0] != &finishedData[0] {
+				t.Error("a profile that carries its labels was rewritten")
+			}
+			got, err := profile.ParseData(bare.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range got.Sample {
+				if v := s.Label["team"]; len(v) != 1 || v[0] != "a, b" {
+					t.Fatalf("queued sample labels %v, want team=\"a, b\"", s.Label)
+				}
+			}
+			flush(t, u)
+			mu.Lock()
+			defer mu.Unlock()
+			if len(bodies) != 4 {
+				t.Fatalf("%d requests, want each profile refused once and retried", len(bodies))
+			}
+			for _, p := range []*interval.Profile{bare, finished} {
+				n := 0
+				for _, b := range bodies {
+					if bytes.Contains(b, p.Data) {
+						n++
+					}
+				}
+				if n != 2 {
+					t.Errorf("%d of the requests carry the profile as queued, want 2 (the attempt and its retry)", n)
+				}
 			}
 		})
 	}

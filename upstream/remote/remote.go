@@ -201,7 +201,10 @@ type Uploader struct {
 	batches bool         // UploadBatch queues one job: the push transport
 }
 
-var _ upstream.BatchUploader = (*Uploader)(nil)
+var (
+	_ upstream.BatchUploader = (*Uploader)(nil)
+	_ upstream.SampleLabeler = (*Uploader)(nil)
+)
 
 // New checks cfg and starts an Uploader. Shutdown releases it.
 func New(cfg Config) (*Uploader, error) {
@@ -382,7 +385,7 @@ func secrets(cfg Config, header http.Header) []string {
 
 // Upload queues p for delivery and returns at once.
 func (u *Uploader) Upload(p *interval.Profile) {
-	cutOnce(p)
+	u.prepare(p)
 	u.queue.Upload(p)
 }
 
@@ -391,7 +394,7 @@ func (u *Uploader) Upload(p *interval.Profile) {
 // TransportIngest each goes on its own, as with Upload.
 func (u *Uploader) UploadBatch(profiles []*interval.Profile) {
 	for _, p := range profiles {
-		cutOnce(p)
+		u.prepare(p)
 	}
 	if u.batches {
 		u.queue.UploadBatch(profiles)
