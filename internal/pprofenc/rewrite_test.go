@@ -65,7 +65,7 @@ func TestRewriteReplacesAnEarlierStamp(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := time.Unix(2000, 5)
-	twice, err := r.Rewrite(once, Changes{Start: second, Duration: 2*time.Second})
+	twice, err := r.Rewrite(once, Changes{Start: second, Duration: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
