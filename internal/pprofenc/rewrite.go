@@ -219,6 +219,11 @@ func (l *labelPlan) rewriteSample(b []byte, sample []byte) []byte {
 	return append(b, l.encoded...)
 }
 
+// IsGzip reports whether data starts as a gzip stream does.
+func IsGzip(data []byte) bool {
+	return len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b
+}
+
 // A Gunzipper decompresses gzipped profiles into a buffer it keeps and
 // reuses, so reading many profiles one after another allocates once. Its
 // zero value is ready to use; it is not safe for concurrent use.
@@ -228,7 +233,12 @@ type Gunzipper struct {
 }
 
 // Gunzip returns gz decompressed. The result is valid until the next call.
+// A profile that is not gzipped (pprof is read either way) is returned as
+// it is.
 func (g *Gunzipper) Gunzip(gz []byte) ([]byte, error) {
+	if !IsGzip(gz) {
+		return gz, nil
+	}
 	var err error
 	if g.zr == nil {
 		g.zr, err = gzip.NewReader(bytes.NewReader(gz))

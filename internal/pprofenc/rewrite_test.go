@@ -287,3 +287,28 @@ func BenchmarkRewriteLabels(b *testing.B) {
 		})
 	}
 }
+
+// TestRewriteTakesUncompressedProfiles: a profile that is not gzipped (a
+// merged CPU window) is rewritten as a gzipped one is, and compressed once.
+func TestRewriteTakesUncompressedProfiles(t *testing.T) {
+	gz := labelledProfile(t)
+	var g Gunzipper
+	raw, err := g.Gunzip(gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw = bytes.Clone(raw)
+	var r Rewriter
+	c := Changes{Start: time.Unix(7, 0), Duration: time.Second, Labels: []StringLabel{{"region", "eu"}}}
+	fromGz, err := r.Rewrite(gz, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromRaw, err := r.Rewrite(raw, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !IsGzip(fromRaw) || !bytes.Equal(fromGz, fromRaw) {
+		t.Error("an uncompressed profile was not rewritten as its gzipped form is")
+	}
+}
