@@ -10,7 +10,8 @@ import (
 )
 
 // Names are what the user calls the explicit settings (Config fields,
-// flags), for errors about a value that came from one of them.
+// flags), for errors about a value that came from one of them. A name may
+// be empty for a setting the caller never sets explicitly.
 type Names struct {
 	Address, AuthToken, BasicAuthUser, BasicAuthPassword, TenantID, HTTPHeaders string
 }
@@ -74,36 +75,38 @@ func Resolve(explicit Server, names Names, env envconfig.Values) Server {
 	return s
 }
 
-// Check refuses what no request to the server could carry: an address
-// CheckAddress refuses, a control character in a credential, the tenant
-// or a header value, a header name that is not an HTTP token, and ':' in
-// the basic auth user. Errors name the setting as Resolve recorded it and
-// never show a secret.
+// Check refuses what no request to the server could carry: an empty
+// address, or one that is not an http or https URL with a host, or has a
+// port out of range, a query or a fragment; a control character in a
+// credential, the tenant or a header value; a header name that is not an
+// HTTP token; ':' in the basic auth user. Errors name the setting as
+// Resolve recorded it, show an address without its password, and never
+// show a secret.
 func (s Server) Check() error {
-	if err := (Setting{From: s.address, Value: s.Address}).CheckAddress(); err != nil {
+	if err := (setting{from: s.address, value: s.Address}).checkAddress(); err != nil {
 		return err
 	}
-	user := Setting{From: s.basicAuthUser, Value: s.BasicAuthUser}
-	for _, v := range []Setting{
-		{From: s.authToken, Value: s.AuthToken, Secret: true},
+	user := setting{from: s.basicAuthUser, value: s.BasicAuthUser}
+	for _, v := range []setting{
+		{from: s.authToken, value: s.AuthToken, secret: true},
 		user,
-		{From: s.basicAuthPassword, Value: s.BasicAuthPassword, Secret: true},
-		{From: s.tenantID, Value: s.TenantID},
+		{from: s.basicAuthPassword, value: s.BasicAuthPassword, secret: true},
+		{from: s.tenantID, value: s.TenantID},
 	} {
-		if err := v.CheckHeaderValue(); err != nil {
+		if err := v.checkHeaderValue(); err != nil {
 			return err
 		}
 	}
 	if strings.Contains(s.BasicAuthUser, ":") {
-		return user.Errorf("a basic auth user cannot hold ':' (the password follows the first one)")
+		return user.errorf("a basic auth user cannot hold ':' (the password follows the first one)")
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.HTTPHeaders)) {
 		from := s.headersFrom[k]
-		if err := CheckHeaderName(from, k); err != nil {
+		if err := checkHeaderName(from, k); err != nil {
 			return err
 		}
-		v := Setting{From: fmt.Sprintf("%s[%q]", from, k), Value: s.HTTPHeaders[k], Secret: true}
-		if err := v.CheckHeaderValue(); err != nil {
+		v := setting{from: fmt.Sprintf("%s[%q]", from, k), value: s.HTTPHeaders[k], secret: true}
+		if err := v.checkHeaderValue(); err != nil {
 			return err
 		}
 	}

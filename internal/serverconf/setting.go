@@ -15,26 +15,26 @@ import (
 	"strings"
 )
 
-// Setting is one configured value with where it came from, so that an
+// setting is one configured value with where it came from, so that an
 // error about it names the Config field, flag or environment variable the
 // user has to change, and shows the value unless it is a secret.
-type Setting struct {
-	From   string // "AuthToken", `HTTPHeaders["X-Key"]`, "PYROSCOPE_AUTH_TOKEN", ...
-	Value  string
-	Secret bool
+type setting struct {
+	from   string // "AuthToken", `HTTPHeaders["X-Key"]`, "PYROSCOPE_AUTH_TOKEN", ...
+	value  string
+	secret bool
 }
 
 // String names the setting and shows its value, or only its length if
-// it is a secret. A server address is shown without its password.
-func (s Setting) String() string {
-	if s.Secret {
-		return fmt.Sprintf("%s (value not shown, %d bytes)", s.From, len(s.Value))
+// it is a secret.
+func (s setting) String() string {
+	if s.secret {
+		return fmt.Sprintf("%s (value not shown, %d bytes)", s.from, len(s.value))
 	}
-	return fmt.Sprintf("%s=%q", s.From, s.Value)
+	return fmt.Sprintf("%s=%q", s.from, s.value)
 }
 
-// Errorf returns an error that starts with the setting.
-func (s Setting) Errorf(format string, args ...any) error {
+// errorf returns an error that starts with the setting.
+func (s setting) errorf(format string, args ...any) error {
 	return fmt.Errorf("%s: %s", s, fmt.Sprintf(format, args...))
 }
 
@@ -47,13 +47,13 @@ func pick(name, explicit, variable, envValue string) (value, from string) {
 	return envValue, variable
 }
 
-// CheckHeaderValue refuses what cannot travel in an HTTP header value:
+// checkHeaderValue refuses what cannot travel in an HTTP header value:
 // control characters, CR and LF above all (Go would refuse every request,
 // and each upload would fail and be retried in vain).
-func (s Setting) CheckHeaderValue() error {
-	for i := 0; i < len(s.Value); i++ {
-		if c := s.Value[i]; c < ' ' && c != '\t' || c == 0x7f {
-			return s.Errorf("control character %s at byte %d; an HTTP header cannot carry it", controlName(c), i)
+func (s setting) checkHeaderValue() error {
+	for i := 0; i < len(s.value); i++ {
+		if c := s.value[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return s.errorf("control character %s at byte %d; an HTTP header cannot carry it", controlName(c), i)
 		}
 	}
 	return nil
@@ -69,8 +69,8 @@ func controlName(c byte) string {
 	return fmt.Sprintf("%#02x", c)
 }
 
-// CheckHeaderName refuses a header name that is not an HTTP token.
-func CheckHeaderName(from, name string) error {
+// checkHeaderName refuses a header name that is not an HTTP token.
+func checkHeaderName(from, name string) error {
 	if name == "" {
 		return fmt.Errorf("%s: a header name is empty", from)
 	}
@@ -83,44 +83,44 @@ func CheckHeaderName(from, name string) error {
 	return nil
 }
 
-// CheckAddress refuses a server address Ember could never send to: not
+// checkAddress refuses a server address Ember could never send to: not
 // an http or https URL, no host, a port out of range, a query or a
 // fragment. The error names the setting and shows the address without its
 // password. An empty address is refused too.
-func (s Setting) CheckAddress() error {
-	shown := Setting{From: s.From, Value: RedactAddress(s.Value)}
-	if s.Value == "" {
-		return fmt.Errorf("%s is empty; want a URL such as http://pyroscope:4040", s.From)
+func (s setting) checkAddress() error {
+	shown := setting{from: s.from, value: redactAddress(s.value)}
+	if s.value == "" {
+		return fmt.Errorf("%s is empty; want a URL such as http://pyroscope:4040", s.from)
 	}
-	if !strings.HasPrefix(s.Value, "http://") && !strings.HasPrefix(s.Value, "https://") {
-		return shown.Errorf("want a URL starting with http:// or https://, such as http://pyroscope:4040")
+	if !strings.HasPrefix(s.value, "http://") && !strings.HasPrefix(s.value, "https://") {
+		return shown.errorf("want a URL starting with http:// or https://, such as http://pyroscope:4040")
 	}
-	u, err := url.Parse(s.Value)
+	u, err := url.Parse(s.value)
 	if err != nil {
-		if ue, ok := err.(*url.Error); ok && !strings.Contains(s.Value, "@") {
-			return shown.Errorf("not a valid URL: %v", ue.Err)
+		if ue, ok := err.(*url.Error); ok && !strings.Contains(s.value, "@") {
+			return shown.errorf("not a valid URL: %v", ue.Err)
 		}
-		return shown.Errorf("not a valid URL")
+		return shown.errorf("not a valid URL")
 	}
 	if u.Hostname() == "" {
-		return shown.Errorf("the URL has no host")
+		return shown.errorf("the URL has no host")
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return shown.Errorf("port %s is out of range (1 to 65535)", p)
+			return shown.errorf("port %s is out of range (1 to 65535)", p)
 		}
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return shown.Errorf("want no query or fragment: the uploader adds its own")
+		return shown.errorf("want no query or fragment: the uploader adds its own")
 	}
 	return nil
 }
 
-// RedactAddress hides the password of a user:password@ part, whether or
+// redactAddress hides the password of a user:password@ part, whether or
 // not the address parses. Passwords may hold '@' and '/' unescaped, so
 // everything from the first ':' to the last '@' goes: an '@' in a path
 // hides more than it needs to, never less.
-func RedactAddress(addr string) string {
+func redactAddress(addr string) string {
 	rest := addr
 	scheme := ""
 	if i := strings.Index(addr, "://"); i >= 0 {

@@ -11,8 +11,8 @@ func TestRedactAddress(t *testing.T) {
 		"https://u:%20p@h/prefix":    "https://u:xxxxx@h/prefix",
 		"http://user:pw@host:4040/x": "http://user:xxxxx@host:4040/x",
 	} {
-		if got := RedactAddress(in); got != want {
-			t.Errorf("RedactAddress(%q) = %q, want %q", in, got, want)
+		if got := redactAddress(in); got != want {
+			t.Errorf("redactAddress(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
