@@ -11,6 +11,7 @@ import (
 	"github.com/emberprof/ember/internal/collect"
 	"github.com/emberprof/ember/internal/envconfig"
 	"github.com/emberprof/ember/internal/labels"
+	"github.com/emberprof/ember/internal/serverconf"
 	"github.com/emberprof/ember/internal/session"
 )
 
@@ -53,58 +54,21 @@ func resolve(c Config, lookup func(string) (string, bool)) (settings, error) {
 	return s, nil
 }
 
-// resolveDelivery fills the server, credential and output fields and
-// checks that every one of them can be sent.
+// resolveDelivery fills the server, credential and output fields and,
+// when profiles go to a server, checks that every one of them can be sent.
 func resolveDelivery(c *Config, env envconfig.Values) error {
-	address := pick("ServerAddress", c.ServerAddress, envconfig.ServerAddress, env.ServerAddress, false)
-	if env.AdhocAddress != "" {
-		address = setting{from: envconfig.AdhocServerAddress, value: env.AdhocAddress}
-	}
-	creds := []*struct {
-		dst *string
-		setting
-	}{
-		{&c.AuthToken, pick("AuthToken", c.AuthToken, envconfig.AuthToken, env.AuthToken, true)},
-		{&c.BasicAuthUser, pick("BasicAuthUser", c.BasicAuthUser, envconfig.BasicAuthUser, env.BasicAuthUser, false)},
-		{&c.BasicAuthPassword, pick("BasicAuthPassword", c.BasicAuthPassword, envconfig.BasicAuthPassword, env.BasicAuthPassword, true)},
-		{&c.TenantID, pick("TenantID", c.TenantID, envconfig.TenantID, env.TenantID, false)},
-	}
-	c.ServerAddress = address.value
-	for _, cr := range creds {
-		*cr.dst = cr.value
-	}
+	srv := serverconf.Resolve(serverconf.Server{
+		Address: c.ServerAddress, AuthToken: c.AuthToken, BasicAuthUser: c.BasicAuthUser,
+		BasicAuthPassword: c.BasicAuthPassword, TenantID: c.TenantID, HTTPHeaders: c.HTTPHeaders,
+	}, serverconf.ConfigNames, env)
+	c.ServerAddress, c.AuthToken, c.BasicAuthUser = srv.Address, srv.AuthToken, srv.BasicAuthUser
+	c.BasicAuthPassword, c.TenantID, c.HTTPHeaders = srv.BasicAuthPassword, srv.TenantID, srv.HTTPHeaders
 	fill(&c.OutputDir, env.OutputDir)
 	fill(&c.OutputDir, DefaultOutputDir)
-	headers := c.HTTPHeaders
-	c.HTTPHeaders = merge(env.HTTPHeaders, c.HTTPHeaders)
 	if c.Upstream != nil || c.ServerAddress == "" {
 		return nil // nothing goes to a server
 	}
-	if err := address.checkAddress(); err != nil {
-		return err
-	}
-	for _, cr := range creds {
-		if err := cr.checkHeaderValue(); err != nil {
-			return err
-		}
-	}
-	if strings.Contains(c.BasicAuthUser, ":") {
-		return creds[1].errorf("a basic auth user cannot hold ':' (the password follows the first one)")
-	}
-	for _, k := range slices.Sorted(maps.Keys(c.HTTPHeaders)) {
-		from := envconfig.HTTPHeaders
-		if _, ok := headers[k]; ok {
-			from = "HTTPHeaders"
-		}
-		if err := checkHeaderName(from, k); err != nil {
-			return err
-		}
-		v := setting{from: fmt.Sprintf("%s[%q]", from, k), value: c.HTTPHeaders[k], secret: true}
-		if err := v.checkHeaderValue(); err != nil {
-			return err
-		}
-	}
-	return nil
+	return srv.Check()
 }
 
 // resolveUploadRate applies the environment's and the default interval.

@@ -24,6 +24,7 @@ import (
 	"github.com/emberprof/ember/internal/envconfig"
 	"github.com/emberprof/ember/internal/labels"
 	"github.com/emberprof/ember/internal/pgo"
+	"github.com/emberprof/ember/internal/serverconf"
 	"github.com/emberprof/ember/upstream/remote"
 )
 
@@ -130,11 +131,14 @@ func runPGO(ctx context.Context, args []string, lookup func(string) (string, boo
 		return err
 	}
 
-	srv := envconfig.Server{Address: f.server, TenantID: f.tenant}
-	env.FillServer(&srv)
+	srv := serverconf.Resolve(serverconf.Server{Address: f.server, TenantID: f.tenant},
+		serverconf.Names{Address: "-server", TenantID: "-tenant"}, env)
 	var m *pgo.Merger
 	var source string
 	if f.dir == "" && srv.Address != "" {
+		if err := srv.Check(); err != nil {
+			return fmt.Errorf("pgo: %w", err)
+		}
 		m, source, err = fromServer(ctx, srv, f.service, sel, from, until)
 	} else {
 		dir := f.dir
@@ -194,7 +198,7 @@ func timeRange(fromFlag, untilFlag string, now time.Time) (from, until time.Time
 	return from, until, nil
 }
 
-func fromServer(ctx context.Context, srv envconfig.Server, service string, sel pgo.Selector, from, until time.Time) (*pgo.Merger, string, error) {
+func fromServer(ctx context.Context, srv serverconf.Server, service string, sel pgo.Selector, from, until time.Time) (*pgo.Merger, string, error) {
 	q, err := remote.NewQuerier(remote.Config{
 		ServerAddress: srv.Address, AuthToken: srv.AuthToken, BasicAuthUser: srv.BasicAuthUser,
 		BasicAuthPassword: srv.BasicAuthPassword, TenantID: srv.TenantID, HTTPHeaders: srv.HTTPHeaders,

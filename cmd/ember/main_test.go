@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -157,7 +160,7 @@ func TestPGOErrorsNameTheirCause(t *testing.T) {
 		{[]string{"pgo", "-service", "svc", "-until", "2026-11-24T00:00:00Z", "-from", "2026-11-25T00:00:00Z"}, nil, "is not before -until"},
 		{[]string{"pgo", "-service", "svc", "-dir", dir}, nil, "no CPU profile files of svc"},
 		{[]string{"pgo", "-dir", dir}, map[string]string{"OTEL_SERVICE_NAME": "otel-svc"}, "no CPU profile files of otel-svc"},
-		{[]string{"pgo", "-service", "svc"}, map[string]string{"PYROSCOPE_SERVER_ADDRESS": "ftp://x"}, "must start with http"},
+		{[]string{"pgo", "-service", "svc"}, map[string]string{"PYROSCOPE_SERVER_ADDRESS": "ftp://x"}, `PYROSCOPE_SERVER_ADDRESS="ftp://x": want a URL starting with http`},
 		{[]string{"pgo", "-service", "svc"}, map[string]string{"PYROSCOPE_HTTP_HEADERS": "{"}, "PYROSCOPE_HTTP_HEADERS"},
 		{[]string{"pgo", "-service", "svc", "extra"}, nil, `unexpected argument "extra"`},
 	}
@@ -168,5 +171,56 @@ func TestPGOErrorsNameTheirCause(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("ember %q: err = %v, want one containing %q", c.args, err, c.want)
 		}
+	}
+}
+
+// TestPGORefusesWhatStartRefuses: the server settings ember.Start refuses
+// are refused by the pgo command too, with the same messages, naming the
+// flag or variable and hiding secrets, and before any request is sent.
+func TestPGORefusesWhatStartRefuses(t *testing.T) {
+	var requests atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		http.Error(w, "not expected", http.StatusTeapot)
+	}))
+	defer srv.Close()
+	for _, c := range []struct {
+		args   []string
+		env    map[string]string
+		want   string
+		secret string // must not appear in the error
+	}{
+		{nil, map[string]string{"PYROSCOPE_SERVER_ADDRESS": srv.URL, "PYROSCOPE_AUTH_TOKEN": "s3cret\r\nX-Evil: 1"},
+			"pgo: PYROSCOPE_AUTH_TOKEN (value not shown, 17 bytes): control character CR (\\r) at byte 6", "s3cret"},
+		{nil, map[string]string{"PYROSCOPE_SERVER_ADDRESS": "http://127.0.0.1:99999"},
+			`pgo: PYROSCOPE_SERVER_ADDRESS="http://127.0.0.1:99999": port 99999 is out of range (1 to 65535)`, ""},
+		{[]string{"-server", "https://user:pa55w0rd@127.0.0.1:70000"}, nil,
+			`pgo: -server="https://user:xxxxx@127.0.0.1:70000": port 70000 is out of range`, "pa55w0rd"},
+		{[]string{"-server", srv.URL}, map[string]string{"PYROSCOPE_ADHOC_SERVER_ADDRESS": "http://h:4040/?x=1"},
+			`pgo: PYROSCOPE_ADHOC_SERVER_ADDRESS="http://h:4040/?x=1": want no query`, ""},
+		{[]string{"-server", srv.URL}, map[string]string{"PYROSCOPE_BASIC_AUTH_USER": "u", "PYROSCOPE_BASIC_AUTH_PASSWORD": "pa55\nw0rd"},
+			"pgo: PYROSCOPE_BASIC_AUTH_PASSWORD (value not shown, 9 bytes): control character LF", "pa55"},
+		{[]string{"-server", srv.URL}, map[string]string{"PYROSCOPE_BASIC_AUTH_USER": "a:b"},
+			`pgo: PYROSCOPE_BASIC_AUTH_USER="a:b": a basic auth user cannot hold ':'`, ""},
+		{[]string{"-server", srv.URL, "-tenant", "t\n1"}, nil, `pgo: -tenant="t\n1": control character LF`, ""},
+		{[]string{"-server", srv.URL}, map[string]string{"PYROSCOPE_HTTP_HEADERS": `{"X-Key":"k3y-s3cret\r"}`},
+			`pgo: PYROSCOPE_HTTP_HEADERS["X-Key"] (value not shown, 11 bytes): control character CR`, "k3y-s3cret"},
+		{[]string{"-server", srv.URL}, map[string]string{"PYROSCOPE_HTTP_HEADERS": `{"Bad Name":"v"}`},
+			`pgo: PYROSCOPE_HTTP_HEADERS: header name "Bad Name": ' ' at byte 3`, ""},
+	} {
+		args := append([]string{"pgo", "-service", "svc"}, c.args...)
+		lookup := func(k string) (string, bool) { v, ok := c.env[k]; return v, ok }
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), args, lookup, &stdout, &stderr)
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("ember %q with %q: err = %v, want one starting %q", args, c.env, err, c.want)
+			continue
+		}
+		if c.secret != "" && strings.Contains(err.Error(), c.secret) {
+			t.Errorf("error %q shows the secret %q", err, c.secret)
+		}
+	}
+	if n := requests.Load(); n != 0 {
+		t.Errorf("the server got %d requests; want every mistake refused before any", n)
 	}
 }

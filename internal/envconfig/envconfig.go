@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"math"
 	"strconv"
 	"strings"
@@ -161,40 +160,4 @@ func splitList(s string) []string {
 		}
 	}
 	return out
-}
-
-// Server holds what a connection to a Pyroscope server needs.
-type Server struct {
-	Address           string
-	AuthToken         string
-	BasicAuthUser     string
-	BasicAuthPassword string
-	TenantID          string
-	HTTPHeaders       map[string]string
-}
-
-// FillServer completes s from the environment as ember.Config is
-// completed: empty fields take the variables' values, the ad hoc address
-// replaces any other, and the environment's headers are added under s's
-// own, which win.
-func (v Values) FillServer(s *Server) {
-	fill(&s.Address, v.ServerAddress)
-	if v.AdhocAddress != "" {
-		s.Address = v.AdhocAddress
-	}
-	fill(&s.AuthToken, v.AuthToken)
-	fill(&s.BasicAuthUser, v.BasicAuthUser)
-	fill(&s.BasicAuthPassword, v.BasicAuthPassword)
-	fill(&s.TenantID, v.TenantID)
-	if len(v.HTTPHeaders) > 0 {
-		h := maps.Clone(v.HTTPHeaders)
-		maps.Copy(h, s.HTTPHeaders)
-		s.HTTPHeaders = h
-	}
-}
-
-func fill(dst *string, v string) {
-	if *dst == "" {
-		*dst = v
-	}
 }

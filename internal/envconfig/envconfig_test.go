@@ -117,29 +117,3 @@ func TestEmptyEnvironment(t *testing.T) {
 		t.Fatalf("empty environment gave %+v", v)
 	}
 }
-
-// TestFillServer: the environment fills what is empty, the ad hoc address
-// replaces any, and set headers win over the environment's.
-func TestFillServer(t *testing.T) {
-	env := map[string]string{
-		ServerAddress: "http://env:4040", AuthToken: "env-token", BasicAuthUser: "env-user",
-		TenantID: "env-tenant", HTTPHeaders: `{"X-A":"env","X-B":"env"}`,
-	}
-	v, err := Read(func(k string) (string, bool) { s, ok := env[k]; return s, ok })
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := Server{Address: "http://flag:4040", TenantID: "flag-tenant", HTTPHeaders: map[string]string{"X-B": "set"}}
-	v.FillServer(&s)
-	want := Server{Address: "http://flag:4040", AuthToken: "env-token", BasicAuthUser: "env-user", TenantID: "flag-tenant"}
-	if s.Address != want.Address || s.AuthToken != want.AuthToken || s.BasicAuthUser != want.BasicAuthUser ||
-		s.BasicAuthPassword != "" || s.TenantID != want.TenantID || s.HTTPHeaders["X-A"] != "env" || s.HTTPHeaders["X-B"] != "set" {
-		t.Errorf("FillServer gave %+v", s)
-	}
-	env[AdhocServerAddress] = "http://adhoc:4040"
-	v, _ = Read(func(k string) (string, bool) { s, ok := env[k]; return s, ok })
-	v.FillServer(&s)
-	if s.Address != "http://adhoc:4040" {
-		t.Errorf("with %s set, Address = %s", AdhocServerAddress, s.Address)
-	}
-}

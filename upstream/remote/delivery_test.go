@@ -392,10 +392,40 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{Config{ServerAddress: "http://h", Workers: -1}, "Workers"},
 		{Config{ServerAddress: "http://h", MaxQueueBytes: -1}, "MaxQueueBytes"},
 		{Config{ServerAddress: "http://h", Timeout: -time.Second}, "Timeout"},
+		{Config{Address: "http://127.0.0.1:0"}, `remote: ServerAddress="http://127.0.0.1:0": port 0 is out of range`},
 	} {
 		_, err := New(c.cfg)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("New(%+v) = %v, want an error about %q", c.cfg, err, c.want)
+		}
+	}
+}
+
+// TestNewRefusesWhatStartRefuses: New and NewQuerier refuse the server
+// settings ember.Start refuses, with the same words, naming the field and
+// never showing a secret.
+func TestNewRefusesWhatStartRefuses(t *testing.T) {
+	for _, c := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{ServerAddress: "http://127.0.0.1:99999"}, `remote: ServerAddress="http://127.0.0.1:99999": port 99999 is out of range (1 to 65535)`},
+		{Config{ServerAddress: "http://u:s3cret@h:65536/p"}, `remote: ServerAddress="http://u:xxxxx@h:65536/p": port 65536 is out of range`},
+		{Config{ServerAddress: "http://:4040"}, `remote: ServerAddress="http://:4040": the URL has no host`},
+		{Config{ServerAddress: "http://h", AuthToken: "t0k3n-s3cret\r\n"}, "remote: AuthToken (value not shown, 14 bytes): control character CR"},
+		{Config{ServerAddress: "http://h", BasicAuthUser: "a:b"}, `remote: BasicAuthUser="a:b": a basic auth user cannot hold ':'`},
+		{Config{ServerAddress: "http://h", TenantID: "t\n"}, `remote: TenantID="t\n": control character LF`},
+		{Config{ServerAddress: "http://h", HTTPHeaders: map[string]string{"X-Key": "k3y-s3cret\n"}}, `remote: HTTPHeaders["X-Key"] (value not shown, 11 bytes)`},
+		{Config{ServerAddress: "http://h", HTTPHeaders: map[string]string{"X Key": "v"}}, `remote: HTTPHeaders: header name "X Key"`},
+	} {
+		_, err := New(c.cfg)
+		_, qerr := NewQuerier(c.cfg)
+		for _, err := range []error{err, qerr} {
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%+v: got %v, want an error with %q", c.cfg, err, c.want)
+			} else if strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("the error shows a secret: %v", err)
+			}
 		}
 	}
 }

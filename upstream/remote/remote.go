@@ -84,7 +84,6 @@ package remote
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -92,8 +91,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emberprof/ember/internal/envconfig"
 	"github.com/emberprof/ember/internal/queue"
 	"github.com/emberprof/ember/internal/retry"
+	"github.com/emberprof/ember/internal/serverconf"
 	"github.com/emberprof/ember/internal/version"
 	"github.com/emberprof/ember/interval"
 	"github.com/emberprof/ember/upstream"
@@ -206,7 +207,11 @@ var (
 	_ upstream.SampleLabeler = (*Uploader)(nil)
 )
 
-// New checks cfg and starts an Uploader. Shutdown releases it.
+// New checks cfg and starts an Uploader. It refuses the server settings
+// ember.Start refuses (an address that is not an http or https URL with a
+// host, a port out of range, a query; a control character in a credential,
+// the tenant or a header; a bad header name; ':' in BasicAuthUser), naming
+// the field and never showing a secret. Shutdown releases it.
 func New(cfg Config) (*Uploader, error) {
 	if err := applyAliases(&cfg); err != nil {
 		return nil, err
@@ -297,14 +302,20 @@ func fillDefaults(cfg *Config) error {
 	return nil
 }
 
-// server returns cfg's ingest URL, the headers every request carries (with
-// basic auth from the address's user info when cfg sets none), and the
-// redactor of cfg's secrets.
+// server checks cfg's address, credentials, tenant and headers as
+// ember.Start does, then returns its ingest URL, the headers every request
+// carries (with basic auth from the address's user info when cfg sets
+// none), and the redactor of cfg's secrets. Errors never show a secret.
 func server(cfg Config) (*url.URL, http.Header, *redactor, error) {
-	endpoint, user, password, err := parseAddress(cfg.ServerAddress)
-	if err != nil {
-		return nil, nil, nil, err
+	explicit := serverconf.Server{
+		Address: cfg.ServerAddress, AuthToken: cfg.AuthToken, BasicAuthUser: cfg.BasicAuthUser,
+		BasicAuthPassword: cfg.BasicAuthPassword, TenantID: cfg.TenantID, HTTPHeaders: cfg.HTTPHeaders,
 	}
+	// No environment: the checks see cfg's values, named as its fields.
+	if err := serverconf.Resolve(explicit, serverconf.ConfigNames, envconfig.Values{}).Check(); err != nil {
+		return nil, nil, nil, fmt.Errorf("remote: %w", err)
+	}
+	endpoint, user, password := ingestURL(cfg.ServerAddress)
 	if cfg.BasicAuthUser == "" && cfg.BasicAuthPassword == "" {
 		cfg.BasicAuthUser, cfg.BasicAuthPassword = user, password
 	}
@@ -312,28 +323,10 @@ func server(cfg Config) (*url.URL, http.Header, *redactor, error) {
 	return endpoint, header, newRedactor(secrets(cfg, header)...), nil
 }
 
-// parseAddress turns ServerAddress into the ingest URL, without its user
-// info, which it returns apart. Errors never repeat a password.
-func parseAddress(addr string) (endpoint *url.URL, user, password string, err error) {
-	if addr == "" {
-		return nil, "", "", errors.New("remote: ServerAddress is empty; want a URL such as http://127.0.0.1:4040")
-	}
-	if !strings.HasPrefix(addr, "http://") && !strings.HasPrefix(addr, "https://") {
-		return nil, "", "", errors.New("remote: ServerAddress must start with http:// or https://")
-	}
-	u, err := url.Parse(addr)
-	if err != nil {
-		if strings.Contains(addr, "@") {
-			return nil, "", "", errors.New("remote: ServerAddress is not a valid URL")
-		}
-		return nil, "", "", fmt.Errorf("remote: ServerAddress is not a valid URL: %w", err)
-	}
-	if u.Host == "" {
-		return nil, "", "", fmt.Errorf("remote: ServerAddress %s has no host", u.Redacted())
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, "", "", fmt.Errorf("remote: ServerAddress %s: want no query or fragment", u.Redacted())
-	}
+// ingestURL turns an address that serverconf accepted into the ingest
+// URL, without its user info, which it returns apart.
+func ingestURL(addr string) (endpoint *url.URL, user, password string) {
+	u, _ := url.Parse(addr) // cannot fail: the address was checked
 	if u.User != nil {
 		user = u.User.Username()
 		password, _ = u.User.Password()
@@ -341,7 +334,7 @@ func parseAddress(addr string) (endpoint *url.URL, user, password string, err er
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/") + "/ingest"
 	u.RawPath = ""
-	return u, user, password, nil
+	return u, user, password
 }
 
 // headers returns the headers every upload carries.

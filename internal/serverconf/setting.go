@@ -1,4 +1,12 @@
-package ember
+// Package serverconf decides the settings of a connection to a Pyroscope
+// server (address, credentials, tenant, headers) from explicit values and
+// the environment, and refuses what no request could carry. It is the one
+// place that knows which source wins and what is checked, for ember.Start,
+// the ember command and upstream/remote alike.
+//
+// Errors name the setting at fault (a Config field, a flag or an
+// environment variable) and show its value, unless it is a secret.
+package serverconf
 
 import (
 	"fmt"
@@ -8,7 +16,7 @@ import (
 )
 
 // setting is one configured value with where it came from, so that an
-// error about it names the Config field or the environment variable the
+// error about it names the Config field, flag or environment variable the
 // user has to change, and shows the value unless it is a secret.
 type setting struct {
 	from   string // "AuthToken", `HTTPHeaders["X-Key"]`, "PYROSCOPE_AUTH_TOKEN", ...
@@ -17,7 +25,7 @@ type setting struct {
 }
 
 // String names the setting and shows its value, or only its length if
-// it is a secret. A server address is shown without its password.
+// it is a secret.
 func (s setting) String() string {
 	if s.secret {
 		return fmt.Sprintf("%s (value not shown, %d bytes)", s.from, len(s.value))
@@ -30,13 +38,13 @@ func (s setting) errorf(format string, args ...any) error {
 	return fmt.Errorf("%s: %s", s, fmt.Sprintf(format, args...))
 }
 
-// pick returns the Config value if set, else the environment's, as a
-// setting that knows which it was.
-func pick(field, cfgValue, variable, envValue string, secret bool) setting {
-	if cfgValue != "" || envValue == "" {
-		return setting{from: field, value: cfgValue, secret: secret}
+// pick returns the explicit value if set, else the environment's, and
+// the name of the one it took.
+func pick(name, explicit, variable, envValue string) (value, from string) {
+	if explicit != "" || envValue == "" {
+		return explicit, name
 	}
-	return setting{from: variable, value: envValue, secret: secret}
+	return envValue, variable
 }
 
 // checkHeaderValue refuses what cannot travel in an HTTP header value:
@@ -75,11 +83,15 @@ func checkHeaderName(from, name string) error {
 	return nil
 }
 
-// checkAddress refuses a server address Ember could never send to (what
-// remote.New refuses, and a port out of range, which it lets through),
-// naming the setting and showing the address without its password.
+// checkAddress refuses a server address Ember could never send to: not
+// an http or https URL, no host, a port out of range, a query or a
+// fragment. The error names the setting and shows the address without its
+// password. An empty address is refused too.
 func (s setting) checkAddress() error {
 	shown := setting{from: s.from, value: redactAddress(s.value)}
+	if s.value == "" {
+		return fmt.Errorf("%s is empty; want a URL such as http://pyroscope:4040", s.from)
+	}
 	if !strings.HasPrefix(s.value, "http://") && !strings.HasPrefix(s.value, "https://") {
 		return shown.errorf("want a URL starting with http:// or https://, such as http://pyroscope:4040")
 	}
