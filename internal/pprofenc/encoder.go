@@ -233,6 +233,7 @@ func (e *Encoder) appendFunction(b []byte, id uint64) []byte {
 // samples use. The profile is compressed as it is built, so the Encoder
 // never holds a whole one; samples runs while the gzip writer every Encoder
 // shares is held, so it must not write another profile.
+//
 // Write fails, writing nothing, if h.Keep holds an index out of
 // h.SampleTypes.
 func (e *Encoder) Write(w io.Writer, h Header, samples func()) error {
@@ -330,6 +331,7 @@ func (e *Encoder) Sample(stack Stack, values []int64, label Label) {
 	} else {
 		var ok bool
 		if m, ok = appendKept(m, values, e.keep); !ok {
+			e.scratch = m // as grown for the stack
 			return
 		}
 	}
