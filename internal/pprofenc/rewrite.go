@@ -10,12 +10,6 @@ import (
 	"github.com/klauspost/compress/gzip"
 )
 
-// StringLabel is a string label a [Rewriter] puts on every sample, such as
-// ("region", "eu").
-type StringLabel struct {
-	Key, Value string
-}
-
 // Changes says what [Rewriter.Rewrite] changes in a profile.
 type Changes struct {
 	// Start and Duration become the profile's time_nanos and

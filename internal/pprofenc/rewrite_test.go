@@ -37,7 +37,7 @@ func TestRewriteSetsTimesAndKeepsEverythingElse(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(orig, input) {
-				t.Fatal("Restamp changed its input")
+				t.Fatal("Rewrite changed its input")
 			}
 			before, err := profile.ParseData(orig)
 			if err != nil {
@@ -91,7 +91,7 @@ func TestRewriteRejectsDamagedInput(t *testing.T) {
 	if _, err := r.Rewrite(buf.Bytes(), Changes{Start: time.Now(), Duration: time.Second}); err == nil {
 		t.Error("truncated protobuf: no error")
 	}
-	// The Restamper still works after a failure.
+	// The Rewriter still works after a failure.
 	if _, err := r.Rewrite(good, Changes{Start: time.Now(), Duration: time.Second}); err != nil {
 		t.Errorf("after a failure: %v", err)
 	}
@@ -150,7 +150,7 @@ func TestRewriteFixRunsInTheSamePass(t *testing.T) {
 	}
 	r.Fix = func([]byte) ([]byte, error) { return nil, errors.New("no") }
 	if _, err := r.Rewrite(orig, Changes{Start: start, Duration: time.Second}); err == nil {
-		t.Error("Restamp ignored Fix's error")
+		t.Error("Rewrite ignored Fix's error")
 	}
 }
 
