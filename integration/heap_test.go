@@ -23,7 +23,11 @@ func TestHeapAllocPerIntervalAndInuseFlat(t *testing.T) {
 	base := serverURL(t)
 	const (
 		perInterval = 32 << 20
-		chunk       = 2 << 20 // sampled with probability 1-e^-4 at the default rate
+		// Each chunk is sampled with probability 1-e^-8 at the default
+		// rate, and 8 make an interval: one missed chunk (p = 0.27 %
+		// per interval) is 12.5 % low, two (4e-6) would fail. With 2 MiB
+		// chunks, three of 16 were missed in one of about 70 runs.
+		chunk = 4 << 20
 		kept        = 16 << 20
 		intervals   = 4
 	)
