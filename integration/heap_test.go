@@ -27,9 +27,9 @@ func TestHeapAllocPerIntervalAndInuseFlat(t *testing.T) {
 		// rate, and 8 make an interval: one missed chunk (p = 0.27 %
 		// per interval) is 12.5 % low, two (4e-6) would fail. With 2 MiB
 		// chunks, three of 16 were missed in one of about 70 runs.
-		chunk = 4 << 20
-		kept        = 16 << 20
-		intervals   = 4
+		chunk     = 4 << 20
+		kept      = 16 << 20
+		intervals = 4
 	)
 	sleepUntilPhase(rate / 10)
 	r := startEmber(t, ember.Config{
