@@ -26,7 +26,7 @@ func TestHeapAllocPerIntervalAndInuseFlat(t *testing.T) {
 		// Each chunk is sampled with probability 1-e^-8 at the default
 		// rate, and 8 make an interval: one missed chunk (p = 0.27 %
 		// per interval) is 12.5 % low, two (4e-6) would fail. With 2 MiB
-		// chunks, three of 16 were missed in one of about 70 runs.
+		// chunks, three of 16 missed (about 1 run in 70) failed a CI run.
 		chunk     = 4 << 20
 		kept      = 16 << 20
 		intervals = 4
