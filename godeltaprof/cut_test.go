@@ -120,12 +120,7 @@ func TestHeapCutMatchesUncut(t *testing.T) {
 // a's profiles must be cut to types and labelled with labels.
 func readBoth(t *testing.T, name string, a, b func(io.Writer) error, types []string, labels map[string]string) (sumA, sumB map[string][]int64) {
 	t.Helper()
-	runtime.SetMutexProfileFraction(0)
-	runtime.SetBlockProfileRate(0)
-	defer func() {
-		runtime.SetMutexProfileFraction(1)
-		runtime.SetBlockProfileRate(1)
-	}()
+	defer pauseContentionRecording()()
 	add := func(sum map[string][]int64, p *profile.Profile) {
 		for k, v := range byStack(withoutNumLabels(p, labels)) {
 			if s := sum[k]; s != nil {

@@ -24,6 +24,32 @@ var cutPlan = map[interval.Type][]string{
 	interval.TypeBlock: {"delay"},
 }
 
+// refusingFirstAttempts returns an Uploader through tr to a server that
+// answers every other request, the first of each pair, with 503; bodies
+// returns what the server was sent.
+func refusingFirstAttempts(t *testing.T, tr Transport) (u *Uploader, bodies func() [][]byte) {
+	var mu sync.Mutex
+	var seen [][]byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		seen = append(seen, b)
+		first := len(seen)%2 == 1
+		mu.Unlock()
+		if first {
+			http.Error(w, "try again", http.StatusServiceUnavailable)
+		}
+	}))
+	t.Cleanup(srv.Close) // after the Uploader's Shutdown
+	cfg := fastConfig(srv.URL)
+	cfg.Transport = tr
+	return mustNew(t, cfg), func() [][]byte {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(seen)
+	}
+}
+
 // TestUploadCutsOnce checks that the sample-type cut happens as a profile
 // is queued, so that every attempt sends the bytes cut then: against a
 // server that refuses each first attempt, both attempts carry the same,
@@ -31,22 +57,7 @@ var cutPlan = map[interval.Type][]string{
 func TestUploadCutsOnce(t *testing.T) {
 	for _, tr := range []Transport{TransportIngest, TransportPush} {
 		t.Run(string(tr), func(t *testing.T) {
-			var mu sync.Mutex
-			var bodies [][]byte
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				b, _ := io.ReadAll(r.Body)
-				mu.Lock()
-				bodies = append(bodies, b)
-				first := len(bodies)%2 == 1
-				mu.Unlock()
-				if first {
-					http.Error(w, "try again", http.StatusServiceUnavailable)
-				}
-			}))
-			t.Cleanup(srv.Close) // after the Uploader's Shutdown
-			cfg := fastConfig(srv.URL)
-			cfg.Transport = tr
-			u := mustNew(t, cfg)
+			u, sent := refusingFirstAttempts(t, tr)
 			p := newProfile(t, interval.TypeHeap, 0)
 			p.SampleTypes = cutPlan[interval.TypeHeap]
 			u.UploadBatch([]*interval.Profile{p})
@@ -66,8 +77,7 @@ func TestUploadCutsOnce(t *testing.T) {
 				t.Fatalf("queued profile has sample types %v, want %v", names, cutPlan[interval.TypeHeap])
 			}
 			flush(t, u)
-			mu.Lock()
-			defer mu.Unlock()
+			bodies := sent()
 			if len(bodies) != 2 {
 				t.Fatalf("%d requests, want a refused one and its retry", len(bodies))
 			}
@@ -87,22 +97,7 @@ func TestOddTagsGoOnSamplesOnce(t *testing.T) {
 	tags := map[string]string{"team": "a, b", "region": "eu"}
 	for _, tr := range []Transport{TransportIngest, TransportPush} {
 		t.Run(string(tr), func(t *testing.T) {
-			var mu sync.Mutex
-			var bodies [][]byte
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				b, _ := io.ReadAll(r.Body)
-				mu.Lock()
-				bodies = append(bodies, b)
-				first := len(bodies)%2 == 1
-				mu.Unlock()
-				if first {
-					http.Error(w, "try again", http.StatusServiceUnavailable)
-				}
-			}))
-			t.Cleanup(srv.Close)
-			cfg := fastConfig(srv.URL)
-			cfg.Transport = tr
-			u := mustNew(t, cfg)
+			u, sent := refusingFirstAttempts(t, tr)
 			if got := u.SampleLabels(tags); !maps.Equal(got, map[string]string{"team": "a, b"}) {
 				t.Fatalf("SampleLabels(%v) = %v, want only the tag a name cannot hold", tags, got)
 			}
@@ -128,8 +123,7 @@ func TestOddTagsGoOnSamplesOnce(t *testing.T) {
 				}
 			}
 			flush(t, u)
-			mu.Lock()
-			defer mu.Unlock()
+			bodies := sent()
 			if len(bodies) != 4 {
 				t.Fatalf("%d requests, want each profile refused once and retried", len(bodies))
 			}
