@@ -61,10 +61,22 @@ func runtimeWriter(name string) func(io.Writer) error {
 func BenchmarkHeap(b *testing.B) {
 	n := heapStacks(b, 4096)
 	b.Run("impl=ours", func(b *testing.B) { benchProfile(b, n, NewHeapProfiler().Profile) })
+	b.Run("impl=ours/cut", func(b *testing.B) { benchProfile(b, n, NewHeapProfilerWithOptions(cutOptions).Profile) })
 	b.Run("impl=fallback", func(b *testing.B) {
 		benchProfile(b, n, (&HeapProfiler{src: newSource(heapKind, defaultOptions, true)}).Profile)
 	})
+	b.Run("impl=fallback/cut", func(b *testing.B) {
+		benchProfile(b, n, (&HeapProfiler{src: newSource(heapKind, cutOptions, true)}).Profile)
+	})
 	b.Run("impl=runtime-pprof", func(b *testing.B) { benchProfile(b, n, runtimeWriter("heap")) })
+}
+
+// cutOptions keep two of the heap profile's four sample types and put a
+// label on every sample, in place of the numeric "bytes" one.
+var cutOptions = ProfileOptions{
+	GenericsFrames: true,
+	SampleTypes:    []string{"alloc_space", "inuse_space"},
+	Labels:         map[string]string{"service": "bench", "bytes": "any"},
 }
 
 var contentionOnce sync.Once

@@ -19,6 +19,19 @@ func recordContention(t *testing.T) {
 	})
 }
 
+// pauseContentionRecording stops recording mutex and block events, so
+// that reading the profiles (which allocates, so GC runs and takes the
+// runtime's own locks) adds none, and returns what starts recording every
+// event again.
+func pauseContentionRecording() (resume func()) {
+	runtime.SetMutexProfileFraction(0)
+	runtime.SetBlockProfileRate(0)
+	return func() {
+		runtime.SetMutexProfileFraction(1)
+		runtime.SetBlockProfileRate(1)
+	}
+}
+
 // stableRead reads our profile between two runtime/pprof profiles, again
 // until both runtime profiles agree (the runtime can record contention of
 // its own at any time). Our deltas of every attempt are summed, so the
@@ -26,14 +39,8 @@ func recordContention(t *testing.T) {
 // profile is the state that delta ends at.
 func stableRead(t *testing.T, name string, profile func(io.Writer) error) (ours, rt map[string][]int64) {
 	t.Helper()
-	// Stop recording while reading: records stay, and the runtime's own
-	// lock contention (the reading allocates, so GC runs) adds no noise.
-	runtime.SetMutexProfileFraction(0)
-	runtime.SetBlockProfileRate(0)
-	defer func() {
-		runtime.SetMutexProfileFraction(1)
-		runtime.SetBlockProfileRate(1)
-	}()
+	defer pauseContentionRecording()() // records stay
+
 	ours = make(map[string][]int64)
 	for range 20 {
 		r1 := byStack(runtimeProfile(t, name))

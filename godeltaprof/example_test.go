@@ -145,3 +145,33 @@ func ExampleHeapProfiler_ProfileAt() {
 	fmt.Println(time.Unix(0, p.TimeNanos).UTC().Format(time.TimeOnly), time.Duration(p.DurationNanos))
 	// Output: 12:00:00 15s
 }
+
+// Keep only the allocated bytes of the heap profile, and tag every sample
+// with the service it comes from.
+func ExampleProfileOptions() {
+	heap := godeltaprof.NewHeapProfilerWithOptions(godeltaprof.ProfileOptions{
+		GenericsFrames: true,
+		SampleTypes:    []string{"alloc_space"},
+		Labels:         map[string]string{"service": "checkout"},
+	})
+	for range 10 {
+		kept = append(kept, make([]byte, 1<<20))
+	}
+	runtime.GC()
+	runtime.GC()
+
+	var buf bytes.Buffer
+	if err := heap.Profile(&buf); err != nil {
+		log.Fatal(err)
+	}
+	p, err := profile.ParseData(buf.Bytes())
+	if err != nil {
+		log.Fatal(err)
+	}
+	labelled := len(p.Sample) > 0
+	for _, s := range p.Sample {
+		labelled = labelled && len(s.Label["service"]) == 1 && s.Label["service"][0] == "checkout"
+	}
+	fmt.Println(len(p.SampleType), p.SampleType[0].Type, labelled)
+	// Output: 1 alloc_space true
+}

@@ -20,13 +20,14 @@ import (
 type fallbackSource struct {
 	kind *kind
 	opts ProfileOptions
+	cut  cut
 	prev map[string][]int64 // cumulative values by sample key
 	buf  bytes.Buffer
 	win  window
 }
 
-func newFallbackSource(k *kind, opts ProfileOptions) source {
-	return &fallbackSource{kind: k, opts: opts, prev: make(map[string][]int64)}
+func newFallbackSource(k *kind, opts ProfileOptions, c cut) source {
+	return &fallbackSource{kind: k, opts: opts, cut: c, prev: make(map[string][]int64)}
 }
 
 func (f *fallbackSource) profile(w io.Writer, now time.Time) error {
@@ -38,7 +39,12 @@ func (f *fallbackSource) profile(w io.Writer, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("godeltaprof: parsing %s profile: %w", f.kind.name, err)
 	}
+	if err := f.checkTypes(p); err != nil {
+		return err
+	}
+	// Deltas of every value first, then the cut, as the fast path.
 	f.prev = subtractPrevious(p, f.kind.cumulative, f.prev)
+	f.cut.apply(p)
 	if !f.opts.GenericsFrames {
 		for _, fn := range p.Function {
 			fn.Name = printedName(fn.Name)
@@ -48,6 +54,22 @@ func (f *fallbackSource) profile(w io.Writer, now time.Time) error {
 	}
 	p.TimeNanos, p.DurationNanos = f.win.next(now)
 	return p.Write(w)
+}
+
+// checkTypes returns an error if f cuts sample types and p does not have
+// those of f's kind, the ones the cut's indexes refer to.
+func (f *fallbackSource) checkTypes(p *profile.Profile) error {
+	if f.cut.keep == nil {
+		return nil
+	}
+	ok := len(p.SampleType) == len(f.kind.sampleTypes)
+	for i := 0; ok && i < len(p.SampleType); i++ {
+		ok = p.SampleType[i].Type == f.kind.sampleTypes[i].Type
+	}
+	if !ok {
+		return fmt.Errorf("godeltaprof: runtime/pprof's %s profile has unexpected sample types %v", f.kind.name, p.SampleType)
+	}
+	return nil
 }
 
 // subtractPrevious turns p's first n values of every sample into the change

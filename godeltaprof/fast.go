@@ -10,10 +10,11 @@ import (
 	"github.com/emberprof/ember/internal/pprofenc"
 )
 
-// newFastSource returns the source that reads k's runtime records directly.
-func newFastSource(k *kind, opts ProfileOptions) source {
+// newFastSource returns the source that reads k's runtime records directly
+// and writes them cut as c says.
+func newFastSource(k *kind, opts ProfileOptions, c cut) source {
 	enc := pprofenc.New(pprofenc.ProcessMappings())
-	base := fastBase{kind: k, opts: opts, enc: enc, sym: newSymbolizer(enc, opts.GenericsFrames), t: newTable()}
+	base := fastBase{kind: k, opts: opts, cut: c, enc: enc, sym: newSymbolizer(enc, opts.GenericsFrames), t: newTable()}
 	switch k {
 	case heapKind:
 		return &heapSource{fastBase: base, bytesKey: enc.String("bytes")}
@@ -30,6 +31,7 @@ func newFastSource(k *kind, opts ProfileOptions) source {
 type fastBase struct {
 	kind *kind
 	opts ProfileOptions
+	cut  cut
 	enc  *pprofenc.Encoder
 	sym  *symbolizer
 	t    *table
@@ -50,10 +52,14 @@ func (b *fastBase) newStack() pprofenc.Stack {
 
 // write writes the profile whose samples samples adds, for the window
 // ending at now, then forgets the stacks the runtime no longer reports.
+// samples gives every value of every changed stack, so deltas are
+// computed on all of them; the encoder writes the cut.
 func (b *fastBase) write(w io.Writer, now time.Time, period int64, samples func()) error {
 	start, dur := b.win.next(now)
 	err := b.enc.Write(w, pprofenc.Header{
 		SampleTypes:   b.kind.sampleTypes,
+		Keep:          b.cut.keep,
+		Labels:        b.cut.labels,
 		PeriodType:    b.kind.periodType,
 		Period:        period,
 		TimeNanos:     start,

@@ -13,7 +13,7 @@ import (
 func TestStateBoundedByRuntimeRecords(t *testing.T) {
 	for _, k := range []*kind{heapKind, mutexKind, blockKind} {
 		t.Run(k.name, func(t *testing.T) {
-			src := newFastSource(k, defaultOptions)
+			src := newFastSource(k, defaultOptions, cut{})
 			var tb *table
 			var records func() int
 			var locs func() int

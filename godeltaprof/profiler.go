@@ -97,6 +97,25 @@ type ProfileOptions struct {
 	// own can instead pass each interval's end to ProfileAt, which never
 	// reads Clock.
 	Clock func() time.Time
+
+	// SampleTypes, if not empty, names the sample types profiles keep,
+	// such as "alloc_space" and "inuse_space" for the heap profile or
+	// "contentions" and "delay" for mutex and block profiles. They keep
+	// the profile's own order, whatever the order here, and samples whose
+	// kept values are all zero are left out, with the locations and
+	// functions only they use. Deltas are computed on every value as
+	// without the option, and cut as the profile is written, so the kept
+	// values are exactly the ones a profile of every type has. A name the
+	// profile does not have is ignored; if it has none of them, Profile
+	// and ProfileAt return an error naming the types it has.
+	SampleTypes []string
+
+	// Labels are string labels put on every sample, sorted by key so
+	// profiles are written the same way each time. A label replaces any
+	// label of the same key the sample has, such as the heap profile's
+	// numeric "bytes" label (the object size). pprof reads a label with
+	// an empty value as no label.
+	Labels map[string]string
 }
 
 // now returns the current time as o's Clock says.
@@ -111,15 +130,25 @@ var defaultOptions = ProfileOptions{GenericsFrames: true, LazyMappings: true}
 
 // newSource returns the fast source for k when this Go release has one
 // and ReadPath chose it, unless fallback is set; otherwise the one built
-// on runtime/pprof.
+// on runtime/pprof. When opts ask for sample types k does not have, it
+// returns a source whose every profile fails, saying so.
 func newSource(k *kind, opts ProfileOptions, fallback bool) source {
+	c, err := newCut(k, opts)
+	if err != nil {
+		return failedSource{err}
+	}
 	if path, _ := readPath(); !fallback && path == PathFast {
-		if s := newFastSource(k, opts); s != nil {
+		if s := newFastSource(k, opts, c); s != nil {
 			return s
 		}
 	}
-	return newFallbackSource(k, opts)
+	return newFallbackSource(k, opts, c)
 }
+
+// failedSource is the source of a profiler whose options cannot be met.
+type failedSource struct{ err error }
+
+func (f failedSource) profile(io.Writer, time.Time) error { return f.err }
 
 // printedName returns a function's symbol name with the type arguments of
 // a generic function elided to "[...]", as runtime.Frame.Function has it.

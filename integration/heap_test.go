@@ -23,9 +23,13 @@ func TestHeapAllocPerIntervalAndInuseFlat(t *testing.T) {
 	base := serverURL(t)
 	const (
 		perInterval = 32 << 20
-		chunk       = 2 << 20 // sampled with probability 1-e^-4 at the default rate
-		kept        = 16 << 20
-		intervals   = 4
+		// Each chunk is sampled with probability 1-e^-8 at the default
+		// rate, and 8 make an interval: one missed chunk (p = 0.27 %
+		// per interval) is 12.5 % low, two (4e-6) would fail. With 2 MiB
+		// chunks, three of 16 missed (about 1 run in 70) failed a CI run.
+		chunk     = 4 << 20
+		kept      = 16 << 20
+		intervals = 4
 	)
 	sleepUntilPhase(rate / 10)
 	r := startEmber(t, ember.Config{

@@ -38,9 +38,18 @@ type Profile struct {
 	Tags map[string]string
 	// Type says which runtime profile Data holds.
 	Type Type
-	// SampleTypes lists the sample types (pprof's sample_type names, such as
-	// "alloc_space") the user asked for; nil means all of them.
+	// SampleTypes, if not nil, lists the sample types (pprof's sample_type
+	// names, such as "alloc_space") the user asked for, and a sink removes
+	// the others from Data before delivering it. Nil means Data holds
+	// exactly what is wanted: Ember's session writes only the sample types
+	// asked for, and leaves SampleTypes nil.
 	SampleTypes []string
+	// SampleLabels are string labels every sample of Data already carries,
+	// put there by the producer: Ember's session writes the tags a sink
+	// asks for (upstream.SampleLabeler) into every profile as it builds
+	// it. A sink that needs a tag on the samples and finds it here does
+	// not rewrite Data.
+	SampleLabels map[string]string
 	// From and Until bound the interval the profile covers: From is
 	// inclusive, Until exclusive, and consecutive profiles of one session
 	// adjoin (one's Until is the next one's From).

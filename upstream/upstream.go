@@ -96,3 +96,17 @@ type Stats struct {
 	// LastErrorTime is when LastError happened.
 	LastErrorTime time.Time
 }
+
+// SampleLabeler is an [Upstream] that needs some tags as labels on every
+// sample of a profile, not only beside it: the file sink (so that
+// `go tool pprof -tagfocus` selects by them) and the Pyroscope uploader
+// (for tag values a series name cannot hold). Ember's session asks once, as
+// it starts, and writes those labels into every profile as it builds it,
+// listing them in Profile.SampleLabels, so that no stage decodes a profile
+// again to add them.
+type SampleLabeler interface {
+	Upstream
+	// SampleLabels returns which of tags (and with which values) must be
+	// on every sample. It is called once per session, before any Upload.
+	SampleLabels(tags map[string]string) map[string]string
+}

@@ -1,13 +1,16 @@
 package pprof
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/emberprof/ember/internal/cpuprof"
+	"github.com/emberprof/ember/internal/pprofenc"
 )
 
 // defaultSeconds is the profile length when the request names none, as in
@@ -48,6 +51,15 @@ func Profile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data, err := win.Stop()
+	if err == nil && !pprofenc.IsGzip(data) {
+		// Segments merged: compressed here, once, as a pprof file is.
+		var gz bytes.Buffer
+		err = pprofenc.Compress(&gz, func(zw io.Writer) error {
+			_, err := zw.Write(data)
+			return err
+		})
+		data = gz.Bytes()
+	}
 	if err != nil {
 		serveError(w, http.StatusInternalServerError, fmt.Sprintf("CPU profile interrupted: %s", err))
 		return

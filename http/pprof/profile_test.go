@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/emberprof/ember/internal/cpuprof"
+	"github.com/emberprof/ember/internal/pprofenc"
 	"github.com/google/pprof/profile"
 )
 
@@ -69,6 +70,9 @@ func checkProfile(t *testing.T, resp *http.Response, body []byte, name string) {
 	}
 	if cd := resp.Header.Get("Content-Disposition"); cd != `attachment; filename="profile"` {
 		t.Errorf("Content-Disposition %q", cd)
+	}
+	if !pprofenc.IsGzip(body) {
+		t.Error("response is not gzipped, as a pprof file from net/http/pprof is")
 	}
 	p, err := profile.ParseData(body)
 	if err != nil {

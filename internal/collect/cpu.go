@@ -84,6 +84,6 @@ func (c *CPU) Cut(final bool) ([]byte, error) {
 	}
 	// When the window ended early or could not be reopened, data still
 	// holds what was recorded: deliver it, and report the reason. Its
-	// labels are sanitised with its restamp, in the session.
+	// labels are sanitised in the session's rewrite of it.
 	return data, err
 }

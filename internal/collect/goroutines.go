@@ -68,7 +68,7 @@ func (g *GoroutineLeaks) Collect(time.Time, bool) ([]byte, error) {
 }
 
 // writeLookup writes the named runtime/pprof profile as gzipped pprof.
-// Its labels are sanitised with its restamp, in the session.
+// Its labels are sanitised in the session's rewrite of it.
 func writeLookup(name string, buf *bytes.Buffer) ([]byte, error) {
 	buf.Reset()
 	if err := pprof.Lookup(name).WriteTo(buf, 0); err != nil {

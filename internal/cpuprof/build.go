@@ -6,14 +6,15 @@ import (
 	"time"
 
 	"github.com/google/pprof/profile"
-
-	"github.com/emberprof/ember/internal/pprofenc"
 )
 
-// build turns a window's segments into one gzipped pprof. A single segment
-// is returned as the runtime wrote it (its TimeNanos and DurationNanos are
-// the runtime's, within a cut's gap of the window's). Several are merged,
-// labels included, and stamped with the window's start and length.
+// build turns a window's segments into one pprof. A single segment is
+// returned as the runtime wrote it, gzipped (its TimeNanos and
+// DurationNanos are the runtime's, within a cut's gap of the window's).
+// Several are merged, labels included, stamped with the window's start and
+// length, and left uncompressed: whoever reads the window writes the
+// profile on (the session's one rewrite pass, the HTTP handler), and
+// compresses it once there.
 func build(segs [][]byte, from, until time.Time) ([]byte, error) {
 	switch len(segs) {
 	case 0:
@@ -38,7 +39,7 @@ func build(segs [][]byte, from, until time.Time) ([]byte, error) {
 	// TimeNanos+DurationNanos equals the next TimeNanos exactly.
 	merged.DurationNanos = until.UnixNano() - from.UnixNano()
 	var out bytes.Buffer
-	if err := pprofenc.Compress(&out, merged.WriteUncompressed); err != nil {
+	if err := merged.WriteUncompressed(&out); err != nil {
 		return nil, fmt.Errorf("cpuprof: writing merged profile: %w", err)
 	}
 	return out.Bytes(), nil

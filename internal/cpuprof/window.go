@@ -21,7 +21,9 @@ type Window struct {
 // begins exactly where the rotated one ends.
 func (w *Window) From() time.Time { return w.from }
 
-// Stop closes w and returns its profile: gzipped pprof covering the window.
+// Stop closes w and returns its profile: pprof covering the window,
+// gzipped as the runtime wrote it, or uncompressed when merged (below);
+// pprof readers take both.
 // The runtime profile stops when no window remains open.
 //
 // A window that holds several segments (other windows opened or closed

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/emberprof/ember/internal/pprofenc"
 )
 
 // An on-demand window that spans two continuous windows holds exactly the
@@ -55,6 +57,13 @@ func TestWindowSpanningARotation(t *testing.T) {
 	}
 	if end := p0.TimeNanos + p0.DurationNanos; end != p1.TimeNanos {
 		t.Errorf("continuous windows do not adjoin: first ends at %d, second starts at %d", end, p1.TimeNanos)
+	}
+	// Merged profiles are left uncompressed for their reader to compress
+	// once, with whatever else it changes.
+	for _, data := range [][]byte{data0, dData, data1} {
+		if pprofenc.IsGzip(data) {
+			t.Error("a merged window's profile was compressed")
+		}
 	}
 }
 

@@ -17,7 +17,7 @@ import (
 // that the server does not refuse the whole profile. Nothing is dropped.
 //
 // It is meant to run inside a pass that has the profile decompressed
-// anyway (the session's restamp): the common case, where every label is
+// anyway (the session's rewrite): the common case, where every label is
 // fine, costs one walk over the protobuf and returns raw itself; only a
 // profile that needs a change is decoded and encoded again, uncompressed.
 // It reports whether it changed anything.

@@ -13,6 +13,7 @@ package pprofenc
 
 import (
 	"encoding/binary"
+	"fmt"
 	"io"
 )
 
@@ -37,6 +38,7 @@ const (
 	sampleLabel      = 3
 
 	labelKey = 1
+	labelStr = 2
 	labelNum = 3
 
 	mappingID           = 1
@@ -70,11 +72,28 @@ type ValueType struct {
 
 // Header holds the per-profile fields that are not samples.
 type Header struct {
-	SampleTypes   []ValueType
+	// SampleTypes are the types of the values Sample is given, one per
+	// value.
+	SampleTypes []ValueType
+	// Keep, if not nil, holds the indexes into SampleTypes of the types
+	// the profile has, in the order it has them; the others are left out.
+	// Sample is still given one value per entry of SampleTypes and writes
+	// only the kept ones; a sample whose kept values are all zero is left
+	// out, and the locations only it uses are not written.
+	Keep []int
+	// Labels are written on every sample. A numeric label of a Sample
+	// whose key is one of theirs is not written: the string label
+	// replaces it. Keys should be distinct.
+	Labels        []StringLabel
 	PeriodType    ValueType
 	Period        int64
 	TimeNanos     int64
 	DurationNanos int64
+}
+
+// StringLabel is a string sample label such as ("service", "api").
+type StringLabel struct {
+	Key, Value string
 }
 
 // Line is one frame of a location: a function and a line in it. A location
@@ -104,6 +123,12 @@ type Encoder struct {
 	locFuncs [][]uint64        // functions each location uses, by ID-1
 
 	mappings []mapping
+
+	// The current profile's Header.Keep, the stable string IDs of its
+	// labels' keys, and its labels encoded as Sample fields.
+	keep      []int
+	labelKeys []int64
+	labels    []byte
 
 	// Marks of what the current profile uses, so each location and
 	// function is written once per profile.
@@ -208,7 +233,15 @@ func (e *Encoder) appendFunction(b []byte, id uint64) []byte {
 // samples use. The profile is compressed as it is built, so the Encoder
 // never holds a whole one; samples runs while the gzip writer every Encoder
 // shares is held, so it must not write another profile.
+//
+// Write fails, writing nothing, if h.Keep holds an index out of
+// h.SampleTypes.
 func (e *Encoder) Write(w io.Writer, h Header, samples func()) error {
+	for _, i := range h.Keep {
+		if i < 0 || i >= len(h.SampleTypes) {
+			return fmt.Errorf("pprofenc: kept sample type %d of %d", i, len(h.SampleTypes))
+		}
+	}
 	return Compress(w, func(zw io.Writer) error {
 		e.zw, e.err = zw, nil
 		defer func() { e.zw = nil }()
@@ -234,14 +267,30 @@ func (e *Encoder) flush() {
 	e.out = e.out[:0]
 }
 
-// start begins a profile with its header.
+// start begins a profile with its header, and prepares what every sample
+// of it writes the same way: which values, and the labels.
 func (e *Encoder) start(h Header) {
 	e.gen++
 	e.usedLocs = e.usedLocs[:0]
 	e.strings.reset()
 	b := e.out[:0]
-	for _, st := range h.SampleTypes {
-		b = e.appendValueType(b, profileSampleType, st)
+	if e.keep = h.Keep; e.keep == nil {
+		for _, st := range h.SampleTypes {
+			b = e.appendValueType(b, profileSampleType, st)
+		}
+	} else {
+		for _, i := range h.Keep {
+			b = e.appendValueType(b, profileSampleType, h.SampleTypes[i])
+		}
+	}
+	e.labelKeys, e.labels = e.labelKeys[:0], e.labels[:0]
+	for _, l := range h.Labels {
+		key := e.strings.id(l.Key)
+		e.labelKeys = append(e.labelKeys, key)
+		lb := appendInt64(e.scratch[:0], labelKey, e.strings.index(key))
+		lb = appendInt64(lb, labelStr, e.strings.str(l.Value))
+		e.scratch = lb
+		e.labels = appendBytes(e.labels, sampleLabel, lb)
 	}
 	b = appendInt64(b, profileTimeNanos, h.TimeNanos)
 	b = appendInt64(b, profileDurationNanos, h.DurationNanos)
@@ -270,18 +319,29 @@ func AppendStack(b []byte, ids []uint64) []byte {
 	return appendPackedUint64(b, sampleLocationID, ids)
 }
 
-// Sample adds a sample of stack with values, one per sample type, and an
-// optional numeric label, to the profile being written: call it only from
-// the samples function of Write.
+// Sample adds a sample of stack with values, one per entry of the
+// Header's SampleTypes, an optional numeric label and the Header's Labels,
+// to the profile being written: call it only from the samples function of
+// Write. With a Header.Keep, only the kept values are written, and not the
+// sample at all if they are all zero.
 func (e *Encoder) Sample(stack Stack, values []int64, label Label) {
 	m := append(e.scratch[:0], stack...)
-	m = appendPackedInt64(m, sampleValue, values)
-	if label.Key != 0 {
+	if e.keep == nil {
+		m = appendPackedInt64(m, sampleValue, values)
+	} else {
+		var ok bool
+		if m, ok = appendKept(m, values, e.keep); !ok {
+			e.scratch = m // as grown for the stack
+			return
+		}
+	}
+	if label.Key != 0 && !e.replaced(label.Key) {
 		var lb [24]byte
 		l := appendInt64(lb[:0], labelKey, e.strings.index(label.Key))
 		l = appendInt64(l, labelNum, label.Num)
 		m = appendBytes(m, sampleLabel, l)
 	}
+	m = append(m, e.labels...)
 	e.scratch = m
 	e.out = appendBytes(e.out, profileSample, m)
 	if len(e.out) >= flushAt {
@@ -295,6 +355,37 @@ func (e *Encoder) Sample(stack Stack, values []int64, label Label) {
 			e.usedLocs = append(e.usedLocs, id)
 		}
 	}
+}
+
+// appendKept writes the values at the indexes keep as one packed field,
+// and reports whether any of them is not zero; if none is, b is returned
+// as it was.
+func appendKept(b []byte, values []int64, keep []int) ([]byte, bool) {
+	n, nonZero := 0, false
+	for _, i := range keep {
+		n += varintLen(uint64(values[i]))
+		nonZero = nonZero || values[i] != 0
+	}
+	if !nonZero {
+		return b, false
+	}
+	b = appendKey(b, sampleValue, wireBytes)
+	b = appendVarint(b, uint64(n))
+	for _, i := range keep {
+		b = appendVarint(b, uint64(values[i]))
+	}
+	return b, true
+}
+
+// replaced reports whether a numeric label of key gives way to a string
+// label of the profile.
+func (e *Encoder) replaced(key int64) bool {
+	for _, k := range e.labelKeys {
+		if k == key {
+			return true
+		}
+	}
+	return false
 }
 
 // ids returns the varints of s's location IDs: its packed field without

@@ -7,7 +7,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 )
 
-// sharedGzip is the one gzip writer every Encoder and Restamper of the
+// sharedGzip is the one gzip writer every Encoder and Rewriter of the
 // process compresses with, and every other stage that writes a profile
 // (through [Compress]). A writer holds a few hundred KB of tables and
 // windows; Ember writes its profiles one after another, so one is enough,

@@ -19,7 +19,7 @@ type Field struct {
 // Walk calls fn for each field of the encoded protobuf message msg, in
 // order, and stops at the first error fn returns. It is the one reader of
 // the wire format in Ember: the encoder writes it, Walk reads it back for
-// those who must look inside a profile (label checks, restamping).
+// those who must look inside a profile (label checks, the rewrite).
 func Walk(msg []byte, fn func(Field) error) error {
 	for i := 0; i < len(msg); {
 		f, err := readField(msg, i)

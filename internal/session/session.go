@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -35,6 +36,11 @@ type Sink interface {
 // batchSink is the session's view of an upstream.BatchUploader.
 type batchSink interface {
 	UploadBatch(profiles []*interval.Profile)
+}
+
+// sampleLabeler is the session's view of an upstream.SampleLabeler.
+type sampleLabeler interface {
+	SampleLabels(tags map[string]string) map[string]string
 }
 
 // Options configure a Session. Application and Tags must already be
@@ -62,11 +68,15 @@ type Session struct {
 	heap       *collect.Heap
 	collectors []collect.Collector // all but CPU, in any order
 	restore    []func()
-	restamper  pprofenc.Restamper       // reused: one goroutine cuts
-	from       time.Time                // the current interval's start
-	deltaPath  godeltaprof.Path         // how the delta profilers read; "" if none runs
-	skipping   map[interval.Type]bool   // the type's last interval was skipped
-	lastErr    map[interval.Type]string // the type's last failure, logged
+	rewriter   pprofenc.Rewriter // reused: one goroutine cuts
+	// labels go on every sample of every profile, as the sink asked
+	// (sampleLabeler); both forms are built once, at Start.
+	labels    map[string]string
+	labelList []pprofenc.StringLabel
+	from      time.Time                // the current interval's start
+	deltaPath godeltaprof.Path         // how the delta profilers read; "" if none runs
+	skipping  map[interval.Type]bool   // the type's last interval was skipped
+	lastErr   map[interval.Type]string // the type's last failure, logged
 
 	flushes  chan chan struct{}
 	stopping chan struct{}
@@ -94,11 +104,17 @@ func Start(o Options) (*Session, error) {
 		stopping: make(chan struct{}),
 		done:     make(chan struct{}),
 	}
-	s.restamper.Fix = sanitize
+	s.rewriter.Fix = sanitize
 	if s.tags == nil {
 		s.tags = make(map[string]string)
 	}
 	s.tags[IDTag] = ID()
+	if l, ok := o.Upstream.(sampleLabeler); ok {
+		s.labels = maps.Clone(l.SampleLabels(maps.Clone(s.tags)))
+		for _, k := range slices.Sorted(maps.Keys(s.labels)) {
+			s.labelList = append(s.labelList, pprofenc.StringLabel{Key: k, Value: s.labels[k]})
+		}
+	}
 	if err := s.openCollectors(); err != nil {
 		// Nothing may outlive a failed Start: not the CPU profile (the
 		// runtime's writer goroutine and its growing segment), nor the rates.
@@ -144,7 +160,7 @@ func (s *Session) openCollectors() error {
 	}
 	s.logDeltaPath()
 	if _, ok := s.plan[interval.TypeHeap]; ok {
-		h, err := collect.NewHeap(godeltaprof.NewHeapProfiler(), s.opts.DisableGCRuns, s.from)
+		h, err := collect.NewHeap(godeltaprof.NewHeapProfilerWithOptions(s.deltaOptions(interval.TypeHeap)), s.opts.DisableGCRuns, s.from)
 		if err != nil {
 			return fmt.Errorf("heap profile: %w", err)
 		}
@@ -159,14 +175,14 @@ func (s *Session) openCollectors() error {
 		s.collectors = append(s.collectors, collect.NewGoroutines(limit))
 	}
 	if wantMutex {
-		d, err := newDelta(interval.TypeMutex, godeltaprof.NewMutexProfiler(), s.from)
+		d, err := newDelta(interval.TypeMutex, godeltaprof.NewMutexProfilerWithOptions(s.deltaOptions(interval.TypeMutex)), s.from)
 		if err != nil {
 			return fmt.Errorf("mutex profile: %w", err)
 		}
 		s.collectors = append(s.collectors, d)
 	}
 	if _, ok := s.plan[interval.TypeBlock]; ok {
-		d, err := newDelta(interval.TypeBlock, godeltaprof.NewBlockProfiler(), s.from)
+		d, err := newDelta(interval.TypeBlock, godeltaprof.NewBlockProfilerWithOptions(s.deltaOptions(interval.TypeBlock)), s.from)
 		if err != nil {
 			return fmt.Errorf("block profile: %w", err)
 		}
@@ -182,6 +198,17 @@ func (s *Session) openCollectors() error {
 		}
 	}
 	return nil
+}
+
+// deltaOptions makes the delta profiler of t write finished profiles:
+// only the sample types the plan asks for, and the sink's labels on every
+// sample, in the one encode that builds each profile.
+func (s *Session) deltaOptions(t interval.Type) godeltaprof.ProfileOptions {
+	return godeltaprof.ProfileOptions{
+		GenericsFrames: true,
+		SampleTypes:    s.plan[t],
+		Labels:         s.labels,
+	}
 }
 
 // readPath is godeltaprof.ReadPath; tests replace it.
@@ -260,14 +287,17 @@ func (s *Session) cut(final bool) {
 	}
 	profiles := make([]*interval.Profile, 0, len(results))
 	for _, r := range results {
+		// Data is finished: cut to the plan's sample types (the delta
+		// profilers write only those; the others have one), and
+		// carrying s.labels.
 		profiles = append(profiles, &interval.Profile{
-			Application: s.opts.Application,
-			Tags:        s.tags,
-			Type:        r.typ,
-			SampleTypes: s.plan[r.typ],
-			From:        s.from,
-			Until:       until,
-			Data:        s.stamp(r.typ, r.data, until),
+			Application:  s.opts.Application,
+			Tags:         s.tags,
+			Type:         r.typ,
+			SampleLabels: s.labels,
+			From:         s.from,
+			Until:        until,
+			Data:         s.finish(r.typ, r.data, until),
 		})
 	}
 	s.hand(profiles)
@@ -292,31 +322,37 @@ func (s *Session) hand(profiles []*interval.Profile) {
 	}
 }
 
-// stamp makes the profile say it covers the current interval: the server
-// files a profile under its own time_nanos. The delta profilers' windows
-// already end at the until they were given; the runtime's CPU profile starts a cut gap
-// after the boundary, and goroutine profiles carry the instant they were
-// taken, so those are rewritten, and their labels sanitised in the same
-// pass (see [sanitize]). A profile that cannot be restamped is still
-// delivered as it is.
-func (s *Session) stamp(t interval.Type, data []byte, until time.Time) []byte {
+// finish makes a profile runtime/pprof wrote what the sink gets, in one
+// pass (pprofenc.Rewriter): it says it covers the current interval (the
+// server files a profile under its own time_nanos; the runtime's CPU
+// profile starts a cut gap after the boundary, and goroutine profiles
+// carry the instant they were taken), its labels are sanitised (see
+// [sanitize]) and s.labels are on every sample. The delta profilers'
+// profiles come finished: their windows end at the until they were given,
+// and they write the labels themselves. A profile that cannot be rewritten
+// is still delivered as it is.
+func (s *Session) finish(t interval.Type, data []byte, until time.Time) []byte {
 	switch t {
 	case interval.TypeHeap, interval.TypeMutex, interval.TypeBlock:
 		return data
 	}
-	// Wall-clock nanoseconds, as the delta profilers count: time.Sub would
-	// use the monotonic clock, and windows would no longer adjoin exactly.
-	wall := time.Duration(until.UnixNano() - s.from.UnixNano())
-	stamped, err := s.restamper.Restamp(data, s.from, wall)
+	stamped, err := s.rewriter.Rewrite(data, pprofenc.Changes{
+		Start: s.from,
+		// Wall-clock nanoseconds, as the delta profilers count: time.Sub
+		// would use the monotonic clock, and windows would no longer
+		// adjoin exactly.
+		Duration: time.Duration(until.UnixNano() - s.from.UnixNano()),
+		Labels:   s.labelList,
+	})
 	if err != nil {
-		s.opts.Logger.Errorf("%s profile keeps its own timestamp: %v", t, err)
+		s.opts.Logger.Errorf("%s profile is delivered as the runtime wrote it: %v", t, err)
 		return data
 	}
 	return stamped
 }
 
 // sanitize makes the labels of a runtime/pprof profile (CPU, goroutines)
-// acceptable to the server, inside the restamp's decompression: the
+// acceptable to the server, inside the rewrite's decompression: the
 // applications' pprof.Do labels may have any spelling. The delta profiles
 // (heap, mutex, block) carry only the numeric "bytes" label Ember writes.
 func sanitize(raw []byte) ([]byte, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime/pprof"
 	"slices"
 	"sort"
@@ -152,6 +153,8 @@ func TestCPUWindowIsTheInterval(t *testing.T) {
 	}
 }
 
+// TestSampleTypesSubset: the session writes only the sample types asked
+// for, so its profiles need no cut later (SampleTypes nil).
 func TestSampleTypesSubset(t *testing.T) {
 	s, rec := start(t, time.Hour, []string{"alloc_space", "inuse_space", "mutex_count"})
 	s.Stop(context.Background())
@@ -160,11 +163,86 @@ func TestSampleTypesSubset(t *testing.T) {
 	if len(heap) != 1 || len(mutex) != 1 || len(rec.Profiles()) != 2 {
 		t.Fatalf("got %d profiles: %d heap, %d mutex", len(rec.Profiles()), len(heap), len(mutex))
 	}
-	if got := heap[0].SampleTypes; len(got) != 2 || got[0] != "alloc_space" || got[1] != "inuse_space" {
-		t.Errorf("heap sample types %q", got)
+	for _, c := range []struct {
+		p    *interval.Profile
+		want []string
+	}{{heap[0], []string{"alloc_space", "inuse_space"}}, {mutex[0], []string{"contentions"}}} {
+		if c.p.SampleTypes != nil {
+			t.Errorf("%s: SampleTypes %q, want nil (Data already cut)", c.p.Type, c.p.SampleTypes)
+		}
+		prof, err := profile.ParseData(c.p.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, st := range prof.SampleType {
+			got = append(got, st.Type)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s profile has sample types %q, want %q", c.p.Type, got, c.want)
+		}
 	}
-	if got := mutex[0].SampleTypes; len(got) != 1 || got[0] != "contentions" {
-		t.Errorf("mutex sample types %q", got)
+}
+
+// labelingSink is a recorder that asks for one tag on every sample.
+type labelingSink struct{ recorder.Recorder }
+
+func (*labelingSink) SampleLabels(tags map[string]string) map[string]string {
+	return map[string]string{"env": tags["env"]}
+}
+
+// TestProfilesCarryTheLabelsTheSinkAsks: every profile of every type has
+// the sink's labels on every sample, written as the session built it, and
+// says so in SampleLabels.
+func TestProfilesCarryTheLabelsTheSinkAsks(t *testing.T) {
+	sink := &labelingSink{}
+	s, err := Start(Options{
+		Application:  "test.app",
+		Tags:         map[string]string{"env": "a, b"},
+		Rate:         time.Hour,
+		ProfileTypes: []string{"cpu", "alloc_space", "inuse_space", "goroutine", "mutex_count", "block_duration"},
+		Upstream:     sink,
+		Logger:       testLogger{t},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range 4 { // contention and allocation, so that profiles have samples
+		wg.Go(func() {
+			for range 2000 {
+				mu.Lock()
+				sink := make([]byte, 1<<10)
+				_ = sink
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	spin(50 * time.Millisecond)
+	s.Stop(context.Background())
+	types := map[interval.Type]bool{}
+	for _, p := range sink.Profiles() {
+		types[p.Type] = true
+		if !maps.Equal(p.SampleLabels, map[string]string{"env": "a, b"}) {
+			t.Errorf("%s: SampleLabels %v", p.Type, p.SampleLabels)
+		}
+		prof, err := profile.ParseData(p.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, smp := range prof.Sample {
+			if v := smp.Label["env"]; len(v) != 1 || v[0] != "a, b" {
+				t.Fatalf("%s: a sample has labels %v, want env=\"a, b\"", p.Type, smp.Label)
+			}
+		}
+	}
+	if n := len(sink.Profiles(interval.TypeCPU)); n != 1 {
+		t.Errorf("%d CPU profiles, want 1", n)
+	}
+	if len(types) != 5 {
+		t.Errorf("profile types %v, want cpu, heap, goroutines, mutex, block", types)
 	}
 }
 

@@ -54,7 +54,7 @@ type Sink struct {
 	queue *queue.Queue
 }
 
-var _ upstream.Upstream = (*Sink)(nil)
+var _ upstream.SampleLabeler = (*Sink)(nil)
 
 // New creates Dir if needed, indexes the Ember files already in it, and
 // starts a Sink. Shutdown releases it.
@@ -90,6 +90,12 @@ func New(cfg Config) (*Sink, error) {
 
 // Upload queues p to be written and returns at once.
 func (s *Sink) Upload(p *interval.Profile) { s.queue.Upload(p) }
+
+// SampleLabels returns every tag: a file carries them as labels on every
+// sample, so that `go tool pprof -tagfocus` selects by them. Ember's
+// session asks once, at start, and builds every profile with them
+// (upstream.SampleLabeler), so the Sink writes its profiles as they come.
+func (s *Sink) SampleLabels(tags map[string]string) map[string]string { return tags }
 
 // Flush waits until every profile uploaded before the call is written (or
 // failed), or until ctx is done.

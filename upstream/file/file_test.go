@@ -3,6 +3,7 @@ package file
 import (
 	"bytes"
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -273,6 +274,31 @@ func TestFilesCarryTheTags(t *testing.T) {
 	// What -tagfocus region=eu keeps: the sample, with its value.
 	if prof.Sample[0].Value[0] != 3 {
 		t.Errorf("sample value %d, want 3", prof.Sample[0].Value[0])
+	}
+}
+
+// TestFinishedProfilesAreWrittenAsTheyCome: the Sink asks for every tag
+// on the samples (SampleLabels), and a profile whose producer wrote them
+// there (Profile.SampleLabels) goes to its file byte for byte, not
+// decoded and encoded again.
+func TestFinishedProfilesAreWrittenAsTheyCome(t *testing.T) {
+	dir := t.TempDir()
+	s := newSink(t, Config{Dir: dir})
+	tags := map[string]string{"region": "eu", "v": "a,b}"}
+	if got := s.SampleLabels(tags); !maps.Equal(got, tags) {
+		t.Fatalf("SampleLabels(%v) = %v, want every tag", tags, got)
+	}
+	p := profileAt(t, "app", interval.TypeCPU, 0, 3)
+	p.Tags, p.SampleLabels = tags, maps.Clone(tags)
+	want := bytes.Clone(p.Data)
+	s.Upload(p)
+	flush(t, s)
+	data, err := os.ReadFile(filepath.Join(dir, "app.cpu.20261124T223000.000Z-20261124T223015.000Z.pb.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(data, want) {
+		t.Error("the file is not the profile as it came")
 	}
 }
 

@@ -81,7 +81,7 @@ func byInterval(a, b entry) int {
 // Export writes p to a new file and enforces the caps.
 func (w *writer) Export(_ context.Context, p *interval.Profile) (int, error) {
 	base := fileBase(p)
-	data, err := withTags(p.Data, p.Tags)
+	data, err := withTags(p.Data, missingTags(p))
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", base, err)
 	}
@@ -100,9 +100,24 @@ func (w *writer) Export(_ context.Context, p *interval.Profile) (int, error) {
 	return len(data), nil
 }
 
-// withTags returns the profile with the tags the server would get as
-// labels on every sample, for `go tool pprof -tagfocus`; without tags, the
-// profile as it is.
+// missingTags returns the tags of p that its samples do not carry yet
+// (Profile.SampleLabels): none for a profile from Ember's session.
+func missingTags(p *interval.Profile) map[string]string {
+	var missing map[string]string
+	for k, v := range p.Tags {
+		if have, ok := p.SampleLabels[k]; !ok || have != v {
+			if missing == nil {
+				missing = make(map[string]string)
+			}
+			missing[k] = v
+		}
+	}
+	return missing
+}
+
+// withTags returns the profile with tags as labels on every sample, for
+// `go tool pprof -tagfocus`; without tags, the profile as it is. Only
+// profiles from producers other than Ember's session need it.
 func withTags(data []byte, tags map[string]string) ([]byte, error) {
 	if len(tags) == 0 {
 		return data, nil

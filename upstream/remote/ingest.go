@@ -107,17 +107,14 @@ func (f *failure) Kind() string { return f.kind }
 
 // encode builds the multipart body and query string for p.
 func encode(p *interval.Profile) (body []byte, contentType, query string, err error) {
-	name, labels, err := seriesName(p.Application, p.Tags)
+	// The tags the name cannot hold are on every sample of p.Data, put
+	// there as p was built or queued (Uploader.prepare).
+	name, _, err := seriesName(p.Application, p.Tags)
 	if err != nil {
 		return nil, "", "", err
 	}
 	info := profileTypes[p.Type]
 	data := p.Data
-	if drop := dropSampleTypes(p.Type, p.SampleTypes); len(labels) > 0 || len(drop) > 0 {
-		if data, err = rewrite(data, labels, drop); err != nil {
-			return nil, "", "", err
-		}
-	}
 
 	var buf bytes.Buffer
 	buf.Grow(len(data) + 1024)

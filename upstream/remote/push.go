@@ -234,7 +234,8 @@ func (ps *pusher) push(ctx context.Context, batch []*interval.Profile) (int, err
 }
 
 // encode builds the PushRequest for batch: one series per profile, each
-// with the labels /ingest would give it, cut to the sample types asked for.
+// with the labels /ingest would give it. The profiles are sent as they
+// were queued (Uploader.prepare): no attempt re-encodes one.
 func (ps *pusher) encode(batch []*interval.Profile) ([]byte, error) {
 	series := make([]pushSeries, 0, len(batch))
 	for _, p := range batch {
@@ -243,18 +244,11 @@ func (ps *pusher) encode(batch []*interval.Profile) ([]byte, error) {
 				return nil, fmt.Errorf("%s %s profile: %w", p.Application, p.Type, err)
 			}
 		}
-		data := p.Data
-		if drop := dropSampleTypes(p.Type, p.SampleTypes); len(drop) > 0 {
-			var err error
-			if data, err = rewrite(data, nil, drop); err != nil {
-				return nil, fmt.Errorf("%s %s profile: %w", p.Application, p.Type, err)
-			}
-		}
 		name := profileTypes[p.Type].name
 		if name == "" {
 			name = string(p.Type)
 		}
-		series = append(series, pushSeries{labels: seriesLabelsOf(p, name), profile: data, id: profileID(&ps.seed, p)})
+		series = append(series, pushSeries{labels: seriesLabelsOf(p, name), profile: p.Data, id: profileID(&ps.seed, p)})
 	}
 	return encodePushRequest(series), nil
 }

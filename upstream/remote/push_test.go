@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/pprof/profile"
-
 	"github.com/emberprof/ember/internal/retry"
 	"github.com/emberprof/ember/interval"
 )
@@ -122,25 +120,6 @@ func TestPushRetrySendsTheSameIDs(t *testing.T) {
 		if other := pushes[3].Series[i].ID; other == s.ID {
 			t.Errorf("%s: another pusher gave the same profile the same ID %s", s.Labels["__name__"], s.ID)
 		}
-	}
-}
-
-// TestPushCutsSampleTypesNotAskedFor: as with /ingest, only the sample
-// types asked for reach the server.
-func TestPushCutsSampleTypesNotAskedFor(t *testing.T) {
-	srv := newPushServer(t, func(int) int { return 0 })
-	p := newProfile(t, interval.TypeHeap, 1)
-	p.SampleTypes = []string{"inuse_space"}
-	if _, err := testPusher(srv.Server, nil).Export(context.Background(), []*interval.Profile{p}); err != nil {
-		t.Fatal(err)
-	}
-	pushes, _ := srv.seen()
-	got, err := profile.ParseData(pushes[0].Series[0].Profile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got.SampleType) != 1 || got.SampleType[0].Type != "inuse_space" {
-		t.Errorf("sample types %v, want only inuse_space", got.SampleType)
 	}
 }
 

@@ -202,7 +202,10 @@ type Uploader struct {
 	batches bool         // UploadBatch queues one job: the push transport
 }
 
-var _ upstream.BatchUploader = (*Uploader)(nil)
+var (
+	_ upstream.BatchUploader = (*Uploader)(nil)
+	_ upstream.SampleLabeler = (*Uploader)(nil)
+)
 
 // New checks cfg and starts an Uploader. It refuses the server settings
 // ember.Start refuses (an address that is not an http or https URL with a
@@ -375,7 +378,7 @@ func secrets(cfg Config, header http.Header) []string {
 
 // Upload queues p for delivery and returns at once.
 func (u *Uploader) Upload(p *interval.Profile) {
-	cutOnce(p)
+	u.prepare(p)
 	u.queue.Upload(p)
 }
 
@@ -384,7 +387,7 @@ func (u *Uploader) Upload(p *interval.Profile) {
 // TransportIngest each goes on its own, as with Upload.
 func (u *Uploader) UploadBatch(profiles []*interval.Profile) {
 	for _, p := range profiles {
-		cutOnce(p)
+		u.prepare(p)
 	}
 	if u.batches {
 		u.queue.UploadBatch(profiles)

@@ -3,6 +3,7 @@ package remote
 import (
 	"bytes"
 	"fmt"
+	"maps"
 
 	"github.com/google/pprof/profile"
 
@@ -11,12 +12,67 @@ import (
 	"github.com/emberprof/ember/interval"
 )
 
+// SampleLabels returns the tags that must travel as labels on every
+// sample: those whose value a series name cannot hold (see [seriesName]),
+// which /ingest can deliver no other way. The push transport sends every
+// tag as a label of its own, but it falls back to /ingest on an old
+// server, so the answer is the same for both; on push, a sample label
+// equal to a series label changes nothing (the server keeps the series
+// label). Ember's session asks once, at start, and builds every profile
+// with them (upstream.SampleLabeler).
+func (u *Uploader) SampleLabels(tags map[string]string) map[string]string {
+	var odd map[string]string
+	for k, v := range tags {
+		if !fitsInName(v) {
+			if odd == nil {
+				odd = make(map[string]string)
+			}
+			odd[k] = v
+		}
+	}
+	return odd
+}
+
+// prepare makes p what every attempt sends, once, as p is queued. A
+// profile from Ember's session arrives finished: cut to its sample types
+// and with [Uploader.SampleLabels] on its samples. One from another
+// producer is cut and labelled here, in one decode and one encode, so that
+// no attempt re-encodes it. The Uploader owns p, so p is changed in place.
+// A profile that cannot be decoded is left as it is, and the server's
+// answer to it says why.
+func (u *Uploader) prepare(p *interval.Profile) {
+	drop := dropSampleTypes(p.Type, p.SampleTypes)
+	missing := make(map[string]string)
+	for k, v := range u.SampleLabels(p.Tags) {
+		if have, ok := p.SampleLabels[k]; !ok || have != v {
+			missing[k] = v
+		}
+	}
+	if len(drop) == 0 && len(missing) == 0 {
+		return
+	}
+	data, err := rewrite(p.Data, missing, drop)
+	if err != nil {
+		return
+	}
+	p.Data, p.SampleTypes = data, nil
+	if len(missing) > 0 {
+		p.SampleLabels = maps.Clone(p.SampleLabels)
+		if p.SampleLabels == nil {
+			p.SampleLabels = make(map[string]string, len(missing))
+		}
+		maps.Copy(p.SampleLabels, missing)
+	}
+}
+
 // rewrite decodes a gzipped pprof, sets labels on every sample, removes the
 // sample types in drop (and the samples left with nothing), and encodes it
-// again. It runs only when a profile needs it: tags that cannot go in the
-// series name, or sample types the user did not ask for.
+// again.
 func rewrite(data []byte, labels map[string]string, drop map[string]bool) ([]byte, error) {
 	p, err := profile.ParseData(data)
+	if err == nil {
+		err = p.CheckValid() // Write dereferences what parsing let through
+	}
 	if err != nil {
 		return nil, fmt.Errorf("decode profile: %w", err)
 	}
@@ -30,23 +86,6 @@ func rewrite(data []byte, labels map[string]string, drop map[string]bool) ([]byt
 		return nil, fmt.Errorf("encode profile: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// cutOnce removes the sample types p does not ask for, once, as p is
-// queued: the cut bytes are what every attempt sends, on either transport,
-// so no retry decodes and encodes p again. The Uploader owns p, so p is
-// changed in place and its SampleTypes cleared. A profile that cannot be
-// cut is left as it is, and the transport reports why.
-func cutOnce(p *interval.Profile) {
-	drop := dropSampleTypes(p.Type, p.SampleTypes)
-	if len(drop) == 0 {
-		return
-	}
-	data, err := rewrite(p.Data, nil, drop)
-	if err != nil {
-		return
-	}
-	p.Data, p.SampleTypes = data, nil
 }
 
 // dropSamples removes the sample types in drop from p.
