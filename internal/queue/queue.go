@@ -39,11 +39,20 @@ import (
 
 // Exporter delivers one job, synchronously, honouring ctx.
 type Exporter interface {
-	// Export delivers batch, the profiles of one job (at least one), as a
-	// whole and returns how many bytes it sent. An error marked with
-	// [retry.Retryable] tries the whole batch again; any other is final
-	// for all of it.
-	Export(ctx context.Context, batch []*interval.Profile) (sent int, err error)
+	// Export delivers job as a whole and returns how many bytes it sent.
+	// An error marked with [retry.Retryable] tries the whole job again;
+	// any other is final for all of it.
+	Export(ctx context.Context, job Job) (sent int, err error)
+}
+
+// Job is what an attempt delivers: one profile ([Queue.Upload]) or an
+// interval's profiles ([Queue.UploadBatch]).
+type Job struct {
+	Profiles []*interval.Profile // at least one
+	// Body is what Config.Encode made of Profiles as they were queued,
+	// the same for every attempt; nil without Encode, and then the
+	// profiles' Data is there.
+	Body []byte
 }
 
 // Single is an [Exporter] for queues fed only by [Queue.Upload]: it
@@ -52,12 +61,12 @@ type Exporter interface {
 // without sending some profiles twice.
 type Single func(ctx context.Context, p *interval.Profile) (sent int, err error)
 
-// Export delivers the batch's only profile.
-func (f Single) Export(ctx context.Context, batch []*interval.Profile) (int, error) {
-	if len(batch) != 1 {
-		return 0, fmt.Errorf("%d profiles in one job for an exporter that takes one", len(batch))
+// Export delivers the job's only profile.
+func (f Single) Export(ctx context.Context, job Job) (int, error) {
+	if len(job.Profiles) != 1 {
+		return 0, fmt.Errorf("%d profiles in one job for an exporter that takes one", len(job.Profiles))
 	}
-	return f(ctx, batch[0])
+	return f(ctx, job.Profiles[0])
 }
 
 // Config sets the queue's bounds and retry policy. Values below one are
@@ -79,6 +88,13 @@ type Config struct {
 	Delay time.Duration
 	// Name prefixes log lines and errors, e.g. "upstream/remote".
 	Name string
+	// Encode, if set, makes what every attempt of a job sends, once, as
+	// the job is queued (an OTLP exporter's request, say): Export finds it
+	// in Job.Body, and the queue releases the profiles' Data, holding
+	// and counting against MaxBytes only the body. An error with no body
+	// fails the job for good at once; with a body, it is logged and the
+	// body is queued.
+	Encode func(profiles []*interval.Profile) ([]byte, error)
 	// Logger receives what the queue has to say; nil discards it.
 	Logger interval.Logger
 	// Now reads the clock for Stats.LastErrorTime and the log; nil means
@@ -113,20 +129,24 @@ type Queue struct {
 
 type job struct {
 	batch     []*interval.Profile
+	body      []byte   // Config.Encode's, if set
 	keys      []string // one per profile: application and type
 	seq       uint64
-	size      int       // bytes of Data in batch
+	size      int       // bytes of Data in batch, or of body
 	notBefore time.Time // not tried before then: Delay, or the backoff
 	failures  int       // retryable failures since the last delivery of any job
 	asked     bool      // notBefore is the destination's Retry-After
 }
 
-// newJob makes the job that delivers batch.
-func newJob(batch []*interval.Profile, seq uint64, notBefore time.Time) *job {
-	j := &job{batch: batch, keys: make([]string, len(batch)), seq: seq, notBefore: notBefore}
+// newJob makes the job that delivers batch, or body if not nil.
+func newJob(batch []*interval.Profile, body []byte, seq uint64, notBefore time.Time) *job {
+	j := &job{batch: batch, body: body, keys: make([]string, len(batch)), seq: seq, notBefore: notBefore}
 	for i, p := range batch {
 		j.keys[i] = p.Application + "\x00" + string(p.Type)
 		j.size += len(p.Data)
+	}
+	if body != nil {
+		j.size = len(body)
 	}
 	return j
 }
@@ -171,6 +191,7 @@ func (q *Queue) UploadBatch(profiles []*interval.Profile) {
 	if len(profiles) == 0 {
 		return
 	}
+	body, encodeErr := q.encode(profiles)
 	n := uint64(len(profiles))
 	q.mu.Lock()
 	q.stats.Enqueued += n
@@ -180,12 +201,22 @@ func (q *Queue) UploadBatch(profiles []*interval.Profile) {
 		q.log.dropped(len(profiles), "after shutdown")
 		return
 	}
+	if encodeErr != nil && body == nil {
+		q.stats.Failed += n
+		q.stats.LastError = encodeErr.Error()
+		q.stats.LastErrorTime = q.cfg.Now()
+		q.mu.Unlock()
+		if q.cfg.Logger != nil {
+			q.cfg.Logger.Errorf("%s: %s cannot be sent: %v", q.cfg.Name, describe(profiles), encodeErr)
+		}
+		return
+	}
 	q.seq++
 	var notBefore time.Time
 	if q.cfg.Delay > 0 {
 		notBefore = time.Now().Add(q.cfg.Delay)
 	}
-	j := newJob(profiles, q.seq, notBefore)
+	j := newJob(profiles, body, q.seq, notBefore)
 	for _, w := range q.pending {
 		if w.failures > 0 && !w.asked && w.notBefore.After(notBefore) {
 			w.notBefore = notBefore
@@ -203,6 +234,25 @@ func (q *Queue) UploadBatch(profiles []*interval.Profile) {
 	if dropped > 0 {
 		q.log.dropped(dropped, "queue full")
 	}
+}
+
+// encode runs Config.Encode, if set, on profiles, logs an error that
+// leaves a body, and releases the profiles' Data once there is one.
+func (q *Queue) encode(profiles []*interval.Profile) ([]byte, error) {
+	if q.cfg.Encode == nil {
+		return nil, nil
+	}
+	body, err := q.cfg.Encode(profiles)
+	if body == nil {
+		return nil, err
+	}
+	if err != nil && q.cfg.Logger != nil {
+		q.cfg.Logger.Errorf("%s: %v", q.cfg.Name, err)
+	}
+	for _, p := range profiles {
+		p.Data = nil
+	}
+	return body, nil
 }
 
 // Flush waits until every profile queued before the call has been

@@ -26,7 +26,8 @@ type fakeExporter struct {
 	gate      chan struct{}                      // if set, each Export waits for a token or ctx
 }
 
-func (f *fakeExporter) Export(ctx context.Context, batch []*interval.Profile) (int, error) {
+func (f *fakeExporter) Export(ctx context.Context, job Job) (int, error) {
+	batch := job.Profiles
 	if f.gate != nil {
 		select {
 		case <-f.gate:
@@ -333,8 +334,8 @@ func TestRetryAfterIsPassedToBackoff(t *testing.T) {
 	var waits []time.Duration
 	// The backoff caps Retry-After at 1µs here; record what it was asked.
 	cfg.Backoff = retry.Backoff{MaxRetryAfter: time.Microsecond}
-	q := New(cfg, exporterFunc(func(ctx context.Context, batch []*interval.Profile) (int, error) {
-		n, err := f.Export(ctx, batch)
+	q := New(cfg, exporterFunc(func(ctx context.Context, job Job) (int, error) {
+		n, err := f.Export(ctx, job)
 		if after, ok := retry.IsRetryable(err); ok {
 			mu.Lock()
 			waits = append(waits, after)
@@ -350,10 +351,10 @@ func TestRetryAfterIsPassedToBackoff(t *testing.T) {
 	}
 }
 
-type exporterFunc func(context.Context, []*interval.Profile) (int, error)
+type exporterFunc func(context.Context, Job) (int, error)
 
-func (f exporterFunc) Export(ctx context.Context, batch []*interval.Profile) (int, error) {
-	return f(ctx, batch)
+func (f exporterFunc) Export(ctx context.Context, job Job) (int, error) {
+	return f(ctx, job)
 }
 
 func TestOverflowDropsOldestAndBoundsBytes(t *testing.T) {
@@ -657,10 +658,10 @@ func TestSingleRefusesBatches(t *testing.T) {
 		got = append(got, string(p.Data))
 		return len(p.Data), nil
 	})
-	if n, err := one.Export(context.Background(), batch("1", interval.TypeCPU)); err != nil || n != len("1-cpu") {
+	if n, err := one.Export(context.Background(), Job{Profiles: batch("1", interval.TypeCPU)}); err != nil || n != len("1-cpu") {
 		t.Errorf("one profile: %d, %v", n, err)
 	}
-	_, err := one.Export(context.Background(), batch("2", interval.TypeCPU, interval.TypeHeap))
+	_, err := one.Export(context.Background(), Job{Profiles: batch("2", interval.TypeCPU, interval.TypeHeap)})
 	if err == nil || !strings.Contains(err.Error(), "2 profiles") {
 		t.Errorf("two profiles: %v, want an error", err)
 	}
@@ -669,5 +670,71 @@ func TestSingleRefusesBatches(t *testing.T) {
 	}
 	if strings.Join(got, ",") != "1-cpu" {
 		t.Errorf("exported %v, want only 1-cpu", got)
+	}
+}
+
+// TestEncodeOncePerJob: with Config.Encode, a job is encoded once, as it is
+// queued; every attempt gets those bytes; the profiles' data is released
+// and the byte bound counts the body; a job that cannot be encoded fails
+// for good, at once, logged.
+func TestEncodeOncePerJob(t *testing.T) {
+	var mu sync.Mutex
+	encoded := 0
+	var bodies [][]byte
+	cfg := testConfig()
+	cfg.Workers = 1
+	log := &recLogger{}
+	cfg.Logger = log
+	cfg.Encode = func(ps []*interval.Profile) ([]byte, error) {
+		mu.Lock()
+		encoded++
+		mu.Unlock()
+		if string(ps[0].Data) == "unreadable" {
+			return nil, errors.New("cannot read the cpu profile")
+		}
+		var b []byte
+		for _, p := range ps {
+			b = append(b, p.Data...)
+			b = append(b, '|')
+		}
+		return b, nil
+	}
+	q := New(cfg, exporterFunc(func(_ context.Context, job Job) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		bodies = append(bodies, job.Body)
+		if len(bodies)%3 != 0 { // two refusals, then accepted
+			return 0, retry.Retryable(errors.New("503"), 0)
+		}
+		return len(job.Body), nil
+	}))
+	defer q.Shutdown(context.Background())
+	ps := batch("b1", interval.TypeCPU, interval.TypeHeap)
+	q.UploadBatch(ps)
+	for _, p := range ps {
+		if p.Data != nil {
+			t.Errorf("%s profile keeps its data after encoding", p.Type)
+		}
+	}
+	q.UploadBatch([]*interval.Profile{prof(interval.TypeCPU, "unreadable")})
+	mustFlush(t, q)
+	mu.Lock()
+	defer mu.Unlock()
+	want := "b1-cpu|b1-heap|"
+	if encoded != 2 || len(bodies) != 3 {
+		t.Fatalf("%d encodings and %d attempts; want one encoding per job and three attempts of the first", encoded, len(bodies))
+	}
+	for i, b := range bodies {
+		if string(b) != want {
+			t.Errorf("attempt %d sent %q, want %q", i+1, b, want)
+		}
+	}
+	s := q.Stats()
+	checkBalance(t, s)
+	if s.Delivered != 2 || s.Failed != 1 || s.BytesSent != uint64(len(want)) {
+		t.Errorf("Stats %+v; want 2 delivered, the unreadable one failed", s)
+	}
+	if errs := log.get("error"); len(errs) == 0 || !strings.Contains(strings.Join(errs, "\n"), "app cpu profile cannot be sent: cannot read the cpu profile") {
+		t.Errorf("error log %q; want the unreadable job named", errs)
 	}
 }

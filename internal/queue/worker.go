@@ -96,7 +96,7 @@ const (
 // j may be tried again; after a success, the jobs waiting for a backoff
 // are due at once: the destination is back.
 func (q *Queue) attempt(j *job) outcome {
-	sent, err := q.exp.Export(q.ctx, j.batch)
+	sent, err := q.exp.Export(q.ctx, Job{Profiles: j.batch, Body: j.body})
 	if err == nil {
 		q.mu.Lock()
 		q.stats.Delivered += uint64(len(j.batch))

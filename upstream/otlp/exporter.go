@@ -109,7 +109,8 @@ func New(cfg Config) (*Exporter, error) {
 		Delay:       delay,
 		Name:        "upstream/otlp",
 		Logger:      cfg.Logger,
-	}, queueExporter{s, cfg.Logger})
+		Encode:      encodeRequest, // once per interval, as it is queued
+	}, queueExporter{s})
 	return e, nil
 }
 
@@ -173,7 +174,8 @@ func parseEndpoint(addr string) (string, error) {
 func (e *Exporter) Upload(p *interval.Profile) { e.queue.Upload(p) }
 
 // UploadBatch queues one interval's profiles, sent as one request, and
-// returns at once.
+// returns at once. The request is encoded here, once; every attempt sends
+// those bytes, and the profiles' pprof data is released.
 func (e *Exporter) UploadBatch(profiles []*interval.Profile) { e.queue.UploadBatch(profiles) }
 
 // encodeRequest returns the gzipped protobuf request for profiles, leaving
@@ -223,21 +225,13 @@ func (e *Exporter) Shutdown(ctx context.Context) error {
 // Stats returns a snapshot of the Exporter's counters.
 func (e *Exporter) Stats() upstream.Stats { return e.queue.Stats() }
 
-// queueExporter is what the queue calls: it sends one interval's profiles
-// as one request. A profile that cannot be read is left out and logged
-// (and counted with its batch).
+// queueExporter is what the queue calls: it sends one interval's request,
+// encoded as the interval was queued (encodeRequest, through the queue's
+// Encode; a profile that could not be read was left out and logged then).
 type queueExporter struct {
-	s   *sender
-	log interval.Logger
+	s *sender
 }
 
-func (q queueExporter) Export(ctx context.Context, batch []*interval.Profile) (int, error) {
-	body, err := encodeRequest(batch)
-	if body == nil {
-		return 0, err
-	}
-	if err != nil && q.log != nil {
-		q.log.Errorf("ember upstream/otlp: %v", err)
-	}
-	return q.s.send(ctx, body)
+func (q queueExporter) Export(ctx context.Context, job queue.Job) (int, error) {
+	return q.s.send(ctx, job.Body)
 }

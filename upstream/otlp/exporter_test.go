@@ -149,9 +149,17 @@ func TestVersionRefusedIsFinal(t *testing.T) {
 }
 
 // 503 with Retry-After and 429 are retried; the interval arrives once.
+// It was encoded once, as it was queued: every attempt sends the same
+// bytes, and the profile's pprof data is released at once.
 func TestRetryable(t *testing.T) {
 	var calls atomic.Int32
+	var mu sync.Mutex
+	var bodies []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(b))
+		mu.Unlock()
 		switch calls.Add(1) {
 		case 1:
 			w.Header().Set("Retry-After", "0")
@@ -162,10 +170,19 @@ func TestRetryable(t *testing.T) {
 	}))
 	defer srv.Close()
 	e := newTestExporter(t, srv.URL, Config{})
-	e.Upload(goroutineProfile(t))
+	p := goroutineProfile(t)
+	e.Upload(p)
+	if p.Data != nil {
+		t.Error("the profile's pprof data is kept after its request was encoded")
+	}
 	flush(t, e)
 	if s := e.Stats(); calls.Load() != 3 || s.Retried != 2 || s.Delivered != 1 {
 		t.Errorf("%d calls, Stats %+v; want 2 retries then delivered", calls.Load(), s)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(bodies) != 3 || bodies[0] == "" || bodies[1] != bodies[0] || bodies[2] != bodies[0] {
+		t.Error("the attempts did not send the same request")
 	}
 }
 

@@ -91,9 +91,16 @@ type recorder struct {
 	batches [][]*interval.Profile
 }
 
+// UploadBatch keeps a copy of each profile: the Exporter owns what it is
+// handed, and releases the pprof data once the request is encoded.
 func (r *recorder) UploadBatch(ps []*interval.Profile) {
+	kept := make([]*interval.Profile, len(ps))
+	for i, p := range ps {
+		c := *p
+		kept[i] = &c
+	}
 	r.mu.Lock()
-	r.batches = append(r.batches, ps)
+	r.batches = append(r.batches, kept)
 	r.mu.Unlock()
 	r.Exporter.UploadBatch(ps)
 }

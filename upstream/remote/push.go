@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 
 	"github.com/emberprof/ember/internal/labels"
+	"github.com/emberprof/ember/internal/queue"
 	"github.com/emberprof/ember/interval"
 )
 
@@ -91,7 +92,8 @@ var errNoPush = errors.New("the server has no push API")
 // returns the bytes of the accepted request bodies. Errors worth retrying
 // are marked with retry.Retryable, and a retry sends the same bytes, the
 // profile IDs included.
-func (ps *pusher) Export(ctx context.Context, batch []*interval.Profile) (int, error) {
+func (ps *pusher) Export(ctx context.Context, job queue.Job) (int, error) {
+	batch := job.Profiles
 	if len(batch) == 0 {
 		return 0, nil
 	}

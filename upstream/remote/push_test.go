@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emberprof/ember/internal/queue"
 	"github.com/emberprof/ember/internal/retry"
 	"github.com/emberprof/ember/interval"
 )
@@ -26,7 +27,7 @@ func TestPushSendsAnIntervalInOneRequest(t *testing.T) {
 	for _, p := range batch {
 		p.Tags = map[string]string{"env": "a,b}c", "__session_id__": "0123456789abcdef", "region": " eu "}
 	}
-	sent, err := ps.Export(context.Background(), batch)
+	sent, err := ps.Export(context.Background(), queue.Job{Profiles: batch})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,17 +94,17 @@ func TestPushRetrySendsTheSameIDs(t *testing.T) {
 	ps := testPusher(srv.Server, nil)
 	ctx := context.Background()
 	one := allTypes(t, 1)
-	_, err := ps.Export(ctx, one)
+	_, err := ps.Export(ctx, queue.Job{Profiles: one})
 	if _, ok := retry.IsRetryable(err); !ok {
 		t.Fatalf("Export after a 503: %v, want a retryable error", err)
 	}
-	if _, err := ps.Export(ctx, one); err != nil {
+	if _, err := ps.Export(ctx, queue.Job{Profiles: one}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ps.Export(ctx, allTypes(t, 2)); err != nil {
+	if _, err := ps.Export(ctx, queue.Job{Profiles: allTypes(t, 2)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := testPusher(srv.Server, nil).Export(ctx, one); err != nil {
+	if _, err := testPusher(srv.Server, nil).Export(ctx, queue.Job{Profiles: one}); err != nil {
 		t.Fatal(err)
 	}
 	pushes, _ := srv.seen()
@@ -137,7 +138,7 @@ func TestPushErrorsAreClassified(t *testing.T) {
 		{http.StatusUnauthorized, false},
 	} {
 		srv := newPushServer(t, func(int) int { return tc.code })
-		_, err := testPusher(srv.Server, nil).Export(context.Background(), allTypes(t, 1))
+		_, err := testPusher(srv.Server, nil).Export(context.Background(), queue.Job{Profiles: allTypes(t, 1)})
 		if _, retryable := retry.IsRetryable(err); err == nil || retryable != tc.retryable {
 			t.Errorf("HTTP %d: err %v, retryable %v; want retryable %v", tc.code, err, retryable, tc.retryable)
 		}
@@ -159,7 +160,7 @@ func TestPushFallsBackToIngest(t *testing.T) {
 		log := &logRecorder{}
 		ps := testPusher(srv.Server, log)
 		for i := range 3 {
-			if _, err := ps.Export(context.Background(), allTypes(t, i)); err != nil {
+			if _, err := ps.Export(context.Background(), queue.Job{Profiles: allTypes(t, i)}); err != nil {
 				t.Fatalf("HTTP %d: interval %d: %v", code, i, err)
 			}
 		}
@@ -305,7 +306,7 @@ func TestPushSplitsBatchesTheRateLimitCouldNeverTake(t *testing.T) {
 		p.Data = gzipOf(t, size)
 		batch = append(batch, p)
 	}
-	sent, err := testPusher(srv.Server, nil).Export(context.Background(), batch)
+	sent, err := testPusher(srv.Server, nil).Export(context.Background(), queue.Job{Profiles: batch})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,10 +349,10 @@ func TestPushRetryResumesWhereTheServerStopped(t *testing.T) {
 		batch = append(batch, p)
 	}
 	ps := testPusher(srv.Server, nil)
-	if _, err := ps.Export(context.Background(), batch); err == nil {
+	if _, err := ps.Export(context.Background(), queue.Job{Profiles: batch}); err == nil {
 		t.Fatal("the first attempt met a 429 but succeeded")
 	}
-	sent, err := ps.Export(context.Background(), batch)
+	sent, err := ps.Export(context.Background(), queue.Job{Profiles: batch})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,7 +376,7 @@ func TestPushRetryResumesWhereTheServerStopped(t *testing.T) {
 	if sent != total {
 		t.Errorf("Export reported %d bytes, the accepted requests had %d", sent, total)
 	}
-	if _, err := ps.Export(context.Background(), batch); err != nil {
+	if _, err := ps.Export(context.Background(), queue.Job{Profiles: batch}); err != nil {
 		t.Fatal(err)
 	}
 	if pushes, _ := srv.seen(); len(pushes) != 7 {
