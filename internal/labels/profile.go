@@ -78,15 +78,6 @@ func sanitizeNumLabels[V any](m map[string][]V) map[string][]V {
 	return out
 }
 
-// Field numbers of the pprof protobuf (profile.proto).
-const (
-	profileSample      = 2
-	profileStringTable = 6
-	sampleLabel        = 3
-	labelKey           = 1
-	labelStr           = 2
-)
-
 // needsSanitizing walks the encoded profile once and reports whether any
 // label key would be refused or any label string value is not UTF-8.
 func needsSanitizing(raw []byte) (bool, error) {
@@ -95,11 +86,11 @@ func needsSanitizing(raw []byte) (bool, error) {
 	values := map[uint64]bool{} // string indices used as label values
 	err := pprofenc.Walk(raw, func(f pprofenc.Field) error {
 		switch f.Num {
-		case profileStringTable:
+		case pprofenc.ProfileStringTable:
 			strs = append(strs, f.Bytes)
-		case profileSample:
+		case pprofenc.ProfileSample:
 			return pprofenc.Walk(f.Bytes, func(f pprofenc.Field) error {
-				if f.Num != sampleLabel {
+				if f.Num != pprofenc.SampleLabel {
 					return nil
 				}
 				// An absent key or str is index 0 (the empty string), as
@@ -107,9 +98,9 @@ func needsSanitizing(raw []byte) (bool, error) {
 				var key, str uint64
 				err := pprofenc.Walk(f.Bytes, func(f pprofenc.Field) error {
 					switch f.Num {
-					case labelKey:
+					case pprofenc.LabelKey:
 						key = f.Value
-					case labelStr:
+					case pprofenc.LabelStr:
 						str = f.Value
 					}
 					return nil

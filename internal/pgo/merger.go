@@ -8,39 +8,6 @@ import (
 	"github.com/emberprof/ember/internal/pprofenc"
 )
 
-// Field numbers of profile.proto that a Merger reads.
-const (
-	profSampleType    = 1
-	profSample        = 2
-	profLocation      = 4
-	profFunction      = 5
-	profStringTable   = 6
-	profTimeNanos     = 9
-	profDurationNanos = 10
-	profPeriod        = 12
-
-	valueTypeType = 1
-	valueTypeUnit = 2
-
-	sampleLocationID = 1
-	sampleValue      = 2
-	sampleLabel      = 3
-
-	labelKey = 1
-	labelStr = 2
-
-	locationID      = 1
-	locationAddress = 3
-	locationLine    = 4
-
-	lineFunctionID = 1
-	lineLine       = 2
-
-	functionID        = 1
-	functionName      = 2
-	functionStartLine = 5
-)
-
 // ErrNoCPUValue is returned by Add for a profile without a cpu/nanoseconds
 // sample type, such as a heap profile.
 var ErrNoCPUValue = errors.New("profile has no cpu/nanoseconds sample type")
@@ -155,29 +122,29 @@ func (m *Merger) Add(data []byte) error {
 	var timeNanos, durNanos, period int64
 	err = pprofenc.Walk(raw, func(f pprofenc.Field) error {
 		switch f.Num {
-		case profSampleType:
+		case pprofenc.ProfileSampleType:
 			var vt [2]uint64
 			err := pprofenc.Walk(f.Bytes, func(f pprofenc.Field) error {
-				if f.Num == valueTypeType || f.Num == valueTypeUnit {
+				if f.Num == pprofenc.ValueTypeType || f.Num == pprofenc.ValueTypeUnit {
 					vt[f.Num-1] = f.Value
 				}
 				return nil
 			})
 			p.types = append(p.types, vt)
 			return err
-		case profSample:
+		case pprofenc.ProfileSample:
 			p.samples = append(p.samples, f.Bytes)
-		case profLocation:
-			return p.locs.add(f.Bytes, locationID)
-		case profFunction:
-			return p.funcs.add(f.Bytes, functionID)
-		case profStringTable:
+		case pprofenc.ProfileLocation:
+			return p.locs.add(f.Bytes, pprofenc.LocationID)
+		case pprofenc.ProfileFunction:
+			return p.funcs.add(f.Bytes, pprofenc.FunctionID)
+		case pprofenc.ProfileStringTable:
 			p.strs = append(p.strs, f.Bytes)
-		case profTimeNanos:
+		case pprofenc.ProfileTimeNanos:
 			timeNanos = int64(f.Value)
-		case profDurationNanos:
+		case pprofenc.ProfileDurationNanos:
 			durNanos = int64(f.Value)
-		case profPeriod:
+		case pprofenc.ProfilePeriod:
 			period = int64(f.Value)
 		}
 		return nil
@@ -257,7 +224,7 @@ func (m *Merger) addSample(msg []byte, vi int) error {
 	p.labels = p.labels[:0]
 	err := pprofenc.Walk(msg, func(f pprofenc.Field) error {
 		switch f.Num {
-		case sampleLocationID:
+		case pprofenc.SampleLocationID:
 			if f.Bytes == nil { // not packed
 				if nlocs < 2 {
 					locs[nlocs] = f.Value
@@ -272,7 +239,7 @@ func (m *Merger) addSample(msg []byte, vi int) error {
 				}
 				locs[nlocs], b = x, b[n:]
 			}
-		case sampleValue:
+		case pprofenc.SampleValue:
 			if f.Bytes == nil {
 				if vals == vi {
 					value = int64(f.Value)
@@ -290,16 +257,16 @@ func (m *Merger) addSample(msg []byte, vi int) error {
 				}
 				b = b[n:]
 			}
-		case sampleLabel:
+		case pprofenc.SampleLabel:
 			if len(m.sel) == 0 {
 				return nil
 			}
 			var k, v uint64
 			err := pprofenc.Walk(f.Bytes, func(f pprofenc.Field) error {
 				switch f.Num {
-				case labelKey:
+				case pprofenc.LabelKey:
 					k = f.Value
-				case labelStr:
+				case pprofenc.LabelStr:
 					v = f.Value
 				}
 				return nil
@@ -351,16 +318,16 @@ func (m *Merger) location(id uint64) (uint32, error) {
 	first := len(m.lines)
 	err := pprofenc.Walk(msg, func(f pprofenc.Field) error {
 		switch f.Num {
-		case locationAddress:
+		case pprofenc.LocationAddress:
 			addr = f.Value
-		case locationLine:
+		case pprofenc.LocationLine:
 			var fnID uint64
 			var ln int64
 			if err := pprofenc.Walk(f.Bytes, func(f pprofenc.Field) error {
 				switch f.Num {
-				case lineFunctionID:
+				case pprofenc.LineFunctionID:
 					fnID = f.Value
-				case lineLine:
+				case pprofenc.LineLine:
 					ln = int64(f.Value)
 				}
 				return nil
@@ -412,9 +379,9 @@ func (m *Merger) function(id uint64) (uint32, error) {
 	var start int64
 	err := pprofenc.Walk(msg, func(f pprofenc.Field) error {
 		switch f.Num {
-		case functionName:
+		case pprofenc.FunctionName:
 			name = p.strBytes(f.Value)
-		case functionStartLine:
+		case pprofenc.FunctionStartLine:
 			start = int64(f.Value)
 		}
 		return nil

@@ -17,53 +17,6 @@ import (
 	"io"
 )
 
-// Field numbers of profile.proto.
-const (
-	profileSampleType    = 1
-	profileSample        = 2
-	profileMapping       = 3
-	profileLocation      = 4
-	profileFunction      = 5
-	profileStringTable   = 6
-	profileTimeNanos     = 9
-	profileDurationNanos = 10
-	profilePeriodType    = 11
-	profilePeriod        = 12
-
-	valueTypeType = 1
-	valueTypeUnit = 2
-
-	sampleLocationID = 1
-	sampleValue      = 2
-	sampleLabel      = 3
-
-	labelKey = 1
-	labelStr = 2
-	labelNum = 3
-
-	mappingID           = 1
-	mappingStart        = 2
-	mappingLimit        = 3
-	mappingOffset       = 4
-	mappingFilename     = 5
-	mappingBuildID      = 6
-	mappingHasFunctions = 7
-
-	locationID        = 1
-	locationMappingID = 2
-	locationAddress   = 3
-	locationLine      = 4
-
-	lineFunctionID = 1
-	lineLine       = 2
-
-	functionID         = 1
-	functionName       = 2
-	functionSystemName = 3
-	functionFilename   = 4
-	functionStartLine  = 5
-)
-
 // ValueType names a sample value or the sampling period, such as
 // ("alloc_space", "bytes").
 type ValueType struct {
@@ -173,24 +126,24 @@ func (e *Encoder) AddLocation(addr uint64, lines []Line, symbolized bool) uint64
 	id := uint64(len(e.locMsgs)) + 1
 	funcs := make([]uint64, 0, len(lines))
 	m := e.scratch[:0]
-	m = appendUint64(m, locationID, id)
+	m = appendUint64(m, LocationID, id)
 	if mi := e.mappingFor(addr); mi >= 0 {
-		m = appendUint64(m, locationMappingID, uint64(mi)+1)
+		m = appendUint64(m, LocationMappingID, uint64(mi)+1)
 		if !symbolized {
 			e.mappings[mi].unsymbolized = true
 		}
 	}
-	m = appendUint64(m, locationAddress, addr)
+	m = appendUint64(m, LocationAddress, addr)
 	for _, l := range lines {
 		fid := e.function(l)
 		funcs = append(funcs, fid)
 		var lb [24]byte
-		ln := appendUint64(lb[:0], lineFunctionID, fid)
-		ln = appendInt64(ln, lineLine, l.Line)
-		m = appendBytes(m, locationLine, ln)
+		ln := appendUint64(lb[:0], LineFunctionID, fid)
+		ln = appendInt64(ln, LineLine, l.Line)
+		m = appendBytes(m, LocationLine, ln)
 	}
 	e.scratch = m
-	e.locMsgs = append(e.locMsgs, appendBytes(nil, profileLocation, m))
+	e.locMsgs = append(e.locMsgs, appendBytes(nil, ProfileLocation, m))
 	e.locFuncs = append(e.locFuncs, funcs)
 	e.locMark = append(e.locMark, 0)
 	return id
@@ -219,13 +172,13 @@ func (e *Encoder) function(l Line) uint64 {
 func (e *Encoder) appendFunction(b []byte, id uint64) []byte {
 	f := e.funcs[id-1]
 	m := e.scratch[:0]
-	m = appendUint64(m, functionID, id)
-	m = appendInt64(m, functionName, e.strings.index(f.name))
-	m = appendInt64(m, functionSystemName, e.strings.index(f.systemName))
-	m = appendInt64(m, functionFilename, e.strings.index(f.file))
-	m = appendInt64(m, functionStartLine, f.startLine)
+	m = appendUint64(m, FunctionID, id)
+	m = appendInt64(m, FunctionName, e.strings.index(f.name))
+	m = appendInt64(m, FunctionSystemName, e.strings.index(f.systemName))
+	m = appendInt64(m, FunctionFilename, e.strings.index(f.file))
+	m = appendInt64(m, FunctionStartLine, f.startLine)
 	e.scratch = m
-	return appendBytes(b, profileFunction, m)
+	return appendBytes(b, ProfileFunction, m)
 }
 
 // Write writes one profile to w, gzipped: h, the samples that samples adds
@@ -276,33 +229,33 @@ func (e *Encoder) start(h Header) {
 	b := e.out[:0]
 	if e.keep = h.Keep; e.keep == nil {
 		for _, st := range h.SampleTypes {
-			b = e.appendValueType(b, profileSampleType, st)
+			b = e.appendValueType(b, ProfileSampleType, st)
 		}
 	} else {
 		for _, i := range h.Keep {
-			b = e.appendValueType(b, profileSampleType, h.SampleTypes[i])
+			b = e.appendValueType(b, ProfileSampleType, h.SampleTypes[i])
 		}
 	}
 	e.labelKeys, e.labels = e.labelKeys[:0], e.labels[:0]
 	for _, l := range h.Labels {
 		key := e.strings.id(l.Key)
 		e.labelKeys = append(e.labelKeys, key)
-		lb := appendInt64(e.scratch[:0], labelKey, e.strings.index(key))
-		lb = appendInt64(lb, labelStr, e.strings.str(l.Value))
+		lb := appendInt64(e.scratch[:0], LabelKey, e.strings.index(key))
+		lb = appendInt64(lb, LabelStr, e.strings.str(l.Value))
 		e.scratch = lb
-		e.labels = appendBytes(e.labels, sampleLabel, lb)
+		e.labels = appendBytes(e.labels, SampleLabel, lb)
 	}
-	b = appendInt64(b, profileTimeNanos, h.TimeNanos)
-	b = appendInt64(b, profileDurationNanos, h.DurationNanos)
-	b = e.appendValueType(b, profilePeriodType, h.PeriodType)
-	b = appendInt64(b, profilePeriod, h.Period)
+	b = appendInt64(b, ProfileTimeNanos, h.TimeNanos)
+	b = appendInt64(b, ProfileDurationNanos, h.DurationNanos)
+	b = e.appendValueType(b, ProfilePeriodType, h.PeriodType)
+	b = appendInt64(b, ProfilePeriod, h.Period)
 	e.out = b
 }
 
 func (e *Encoder) appendValueType(b []byte, field int, vt ValueType) []byte {
 	m := e.scratch[:0]
-	m = appendInt64(m, valueTypeType, e.strings.str(vt.Type))
-	m = appendInt64(m, valueTypeUnit, e.strings.str(vt.Unit))
+	m = appendInt64(m, ValueTypeType, e.strings.str(vt.Type))
+	m = appendInt64(m, ValueTypeUnit, e.strings.str(vt.Unit))
 	e.scratch = m
 	return appendBytes(b, field, m)
 }
@@ -316,7 +269,7 @@ type Stack []byte
 // AppendStack appends to b the Stack of location IDs returned by
 // AddLocation; the appended bytes are the Stack. ids is not retained.
 func AppendStack(b []byte, ids []uint64) []byte {
-	return appendPackedUint64(b, sampleLocationID, ids)
+	return appendPackedUint64(b, SampleLocationID, ids)
 }
 
 // Sample adds a sample of stack with values, one per entry of the
@@ -327,7 +280,7 @@ func AppendStack(b []byte, ids []uint64) []byte {
 func (e *Encoder) Sample(stack Stack, values []int64, label Label) {
 	m := append(e.scratch[:0], stack...)
 	if e.keep == nil {
-		m = appendPackedInt64(m, sampleValue, values)
+		m = appendPackedInt64(m, SampleValue, values)
 	} else {
 		var ok bool
 		if m, ok = appendKept(m, values, e.keep); !ok {
@@ -337,13 +290,13 @@ func (e *Encoder) Sample(stack Stack, values []int64, label Label) {
 	}
 	if label.Key != 0 && !e.replaced(label.Key) {
 		var lb [24]byte
-		l := appendInt64(lb[:0], labelKey, e.strings.index(label.Key))
-		l = appendInt64(l, labelNum, label.Num)
-		m = appendBytes(m, sampleLabel, l)
+		l := appendInt64(lb[:0], LabelKey, e.strings.index(label.Key))
+		l = appendInt64(l, LabelNum, label.Num)
+		m = appendBytes(m, SampleLabel, l)
 	}
 	m = append(m, e.labels...)
 	e.scratch = m
-	e.out = appendBytes(e.out, profileSample, m)
+	e.out = appendBytes(e.out, ProfileSample, m)
 	if len(e.out) >= flushAt {
 		e.flush()
 	}
@@ -369,7 +322,7 @@ func appendKept(b []byte, values []int64, keep []int) ([]byte, bool) {
 	if !nonZero {
 		return b, false
 	}
-	b = appendKey(b, sampleValue, wireBytes)
+	b = appendKey(b, SampleValue, wireBytes)
 	b = appendVarint(b, uint64(n))
 	for _, i := range keep {
 		b = appendVarint(b, uint64(values[i]))
@@ -416,7 +369,7 @@ func (e *Encoder) finish() {
 	}
 	e.out = e.appendMappings(e.out)
 	for _, id := range e.strings.order {
-		e.out = appendString(e.out, profileStringTable, e.strings.strs[id])
+		e.out = appendString(e.out, ProfileStringTable, e.strings.strs[id])
 		if len(e.out) >= flushAt {
 			e.flush()
 		}

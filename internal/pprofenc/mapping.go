@@ -44,15 +44,15 @@ func (e *Encoder) mappingFor(addr uint64) int {
 func (e *Encoder) appendMappings(b []byte) []byte {
 	for i, m := range e.mappings {
 		s := e.scratch[:0]
-		s = appendUint64(s, mappingID, uint64(i)+1)
-		s = appendUint64(s, mappingStart, m.Start)
-		s = appendUint64(s, mappingLimit, m.Limit)
-		s = appendUint64(s, mappingOffset, m.Offset)
-		s = appendInt64(s, mappingFilename, e.strings.str(m.File))
-		s = appendInt64(s, mappingBuildID, e.strings.str(m.BuildID))
-		s = appendBool(s, mappingHasFunctions, !m.unsymbolized)
+		s = appendUint64(s, MappingID, uint64(i)+1)
+		s = appendUint64(s, MappingStart, m.Start)
+		s = appendUint64(s, MappingLimit, m.Limit)
+		s = appendUint64(s, MappingOffset, m.Offset)
+		s = appendInt64(s, MappingFilename, e.strings.str(m.File))
+		s = appendInt64(s, MappingBuildID, e.strings.str(m.BuildID))
+		s = appendBool(s, MappingHasFunctions, !m.unsymbolized)
 		e.scratch = s
-		b = appendBytes(b, profileMapping, s)
+		b = appendBytes(b, ProfileMapping, s)
 	}
 	return b
 }

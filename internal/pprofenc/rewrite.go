@@ -67,11 +67,11 @@ func (r *Rewriter) Rewrite(gz []byte, c Changes) ([]byte, error) {
 			return nil, fmt.Errorf("pprofenc: rewrite: %w", err)
 		}
 	}
-	tail := appendInt64(nil, profileTimeNanos, c.Start.UnixNano())
-	tail = appendInt64(tail, profileDurationNanos, c.Duration.Nanoseconds())
+	tail := appendInt64(nil, ProfileTimeNanos, c.Start.UnixNano())
+	tail = appendInt64(tail, ProfileDurationNanos, c.Duration.Nanoseconds())
 	if l != nil {
 		for _, s := range l.added {
-			tail = appendString(tail, profileStringTable, s)
+			tail = appendString(tail, ProfileStringTable, s)
 		}
 	}
 	var dst bytes.Buffer
@@ -83,8 +83,8 @@ func (r *Rewriter) Rewrite(gz []byte, c Changes) ([]byte, error) {
 		kept := 0
 		err := Walk(msg, func(f Field) error {
 			switch {
-			case f.Num == profileTimeNanos, f.Num == profileDurationNanos:
-			case f.Num == profileSample && l != nil:
+			case f.Num == ProfileTimeNanos, f.Num == ProfileDurationNanos:
+			case f.Num == ProfileSample && l != nil:
 				r.sample = l.rewriteSample(r.sample[:0], f.Bytes)
 			default:
 				return nil
@@ -93,7 +93,7 @@ func (r *Rewriter) Rewrite(gz []byte, c Changes) ([]byte, error) {
 				return err
 			}
 			kept = f.End
-			if f.Num != profileSample {
+			if f.Num != ProfileSample {
 				return nil
 			}
 			_, err := zw.Write(r.sample)
@@ -129,7 +129,7 @@ type labelPlan struct {
 func (r *Rewriter) planLabels(msg []byte, labels []StringLabel) (*labelPlan, error) {
 	r.strings = r.strings[:0]
 	err := Walk(msg, func(f Field) error {
-		if f.Num == profileStringTable {
+		if f.Num == ProfileStringTable {
 			r.strings = append(r.strings, f.Bytes)
 		}
 		return nil
@@ -167,9 +167,9 @@ func (r *Rewriter) planLabels(msg []byte, labels []StringLabel) (*labelPlan, err
 	}
 	var m []byte
 	for _, lb := range labels {
-		m = appendUint64(m[:0], labelKey, intern(lb.Key))
-		m = appendUint64(m, labelStr, intern(lb.Value))
-		l.encoded = appendBytes(l.encoded, sampleLabel, m)
+		m = appendUint64(m[:0], LabelKey, intern(lb.Key))
+		m = appendUint64(m, LabelStr, intern(lb.Value))
+		l.encoded = appendBytes(l.encoded, SampleLabel, m)
 	}
 	for i, s := range r.strings {
 		if slices.ContainsFunc(labels, func(lb StringLabel) bool { return lb.Key == string(s) }) {
@@ -186,12 +186,12 @@ func (l *labelPlan) rewriteSample(b []byte, sample []byte) []byte {
 	var m []byte
 	kept := 0
 	_ = Walk(sample, func(f Field) error {
-		if f.Num != sampleLabel {
+		if f.Num != SampleLabel {
 			return nil
 		}
 		var key uint64 // absent means string 0, as in any proto3 message
 		_ = Walk(f.Bytes, func(lf Field) error {
-			if lf.Num == labelKey {
+			if lf.Num == LabelKey {
 				key = lf.Value
 			}
 			return nil
@@ -207,7 +207,7 @@ func (l *labelPlan) rewriteSample(b []byte, sample []byte) []byte {
 	} else {
 		m = append(m, sample[kept:]...)
 	}
-	b = appendKey(b, profileSample, wireBytes)
+	b = appendKey(b, ProfileSample, wireBytes)
 	b = appendVarint(b, uint64(len(m)+len(l.encoded)))
 	b = append(b, m...)
 	return append(b, l.encoded...)

@@ -228,7 +228,7 @@ func TestRewritePutsLabelsOnEverySample(t *testing.T) {
 	}
 	count := map[string]int{}
 	Walk(raw, func(f Field) error {
-		if f.Num == profileStringTable {
+		if f.Num == ProfileStringTable {
 			count[string(f.Bytes)]++
 		}
 		return nil
@@ -257,7 +257,7 @@ func TestRewriteWithoutLabelsCopiesSamples(t *testing.T) {
 		}
 		var s [][]byte
 		Walk(raw, func(f Field) error {
-			if f.Num == profileSample {
+			if f.Num == ProfileSample {
 				s = append(s, bytes.Clone(f.Bytes))
 			}
 			return nil
