@@ -93,18 +93,9 @@ func needsSanitizing(raw []byte) (bool, error) {
 				if f.Num != pprofenc.SampleLabel {
 					return nil
 				}
-				// An absent key or str is index 0 (the empty string), as
-				// in any proto3 message (found by FuzzSanitizeProfile).
-				var key, str uint64
-				err := pprofenc.Walk(f.Bytes, func(f pprofenc.Field) error {
-					switch f.Num {
-					case pprofenc.LabelKey:
-						key = f.Value
-					case pprofenc.LabelStr:
-						str = f.Value
-					}
-					return nil
-				})
+				// An absent key is the empty string, which must be
+				// sanitised too (found by FuzzSanitizeProfile).
+				key, str, err := pprofenc.ReadLabel(f.Bytes)
 				keys[key], values[str] = true, true
 				return err
 			})

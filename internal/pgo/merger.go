@@ -261,16 +261,7 @@ func (m *Merger) addSample(msg []byte, vi int) error {
 			if len(m.sel) == 0 {
 				return nil
 			}
-			var k, v uint64
-			err := pprofenc.Walk(f.Bytes, func(f pprofenc.Field) error {
-				switch f.Num {
-				case pprofenc.LabelKey:
-					k = f.Value
-				case pprofenc.LabelStr:
-					v = f.Value
-				}
-				return nil
-			})
+			k, v, err := pprofenc.ReadLabel(f.Bytes)
 			p.labels = append(p.labels, [2][]byte{p.strBytes(k), p.strBytes(v)})
 			return err
 		}

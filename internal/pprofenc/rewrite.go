@@ -189,13 +189,7 @@ func (l *labelPlan) rewriteSample(b []byte, sample []byte) []byte {
 		if f.Num != SampleLabel {
 			return nil
 		}
-		var key uint64 // absent means string 0, as in any proto3 message
-		_ = Walk(f.Bytes, func(lf Field) error {
-			if lf.Num == LabelKey {
-				key = lf.Value
-			}
-			return nil
-		})
+		key, _, _ := ReadLabel(f.Bytes) // a malformed label is kept
 		if l.replaced[key] {
 			m = append(m, sample[kept:f.Start]...)
 			kept = f.End

@@ -76,3 +76,19 @@ func readField(msg []byte, start int) (Field, error) {
 	f.End = start + n
 	return f, nil
 }
+
+// ReadLabel returns the string-table indices of a Label message's key and
+// str; an absent one is 0 (the empty string), as in any proto3 message.
+// A numeric label has str 0.
+func ReadLabel(label []byte) (key, str uint64, err error) {
+	err = Walk(label, func(f Field) error {
+		switch f.Num {
+		case LabelKey:
+			key = f.Value
+		case LabelStr:
+			str = f.Value
+		}
+		return nil
+	})
+	return key, str, err
+}
