@@ -28,6 +28,9 @@ type Querier struct {
 // the delivery fields (queue, workers, attempts, jitter, transport) are
 // not used.
 func NewQuerier(cfg Config) (*Querier, error) {
+	if err := applyAliases(&cfg); err != nil {
+		return nil, err
+	}
 	ingest, header, redact, err := server(cfg)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -96,5 +97,24 @@ func TestQuerierGivesUpWithItsContext(t *testing.T) {
 	defer cancel()
 	if _, err := q.Call(ctx, "/svc/Method", "application/proto", nil); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Call to a stalled server = %v, want the context's deadline", err)
+	}
+}
+
+// TestQuerierTakesPyroscopeGoAddress: Address, pyroscope-go's name for
+// ServerAddress, reaches the server as it does for New, and two different
+// addresses are refused.
+func TestQuerierTakesPyroscopeGoAddress(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { calls.Add(1) }))
+	defer srv.Close()
+	q, err := NewQuerier(Config{Address: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.Call(context.Background(), "/svc/Method", "application/proto", nil); err != nil || calls.Load() != 1 {
+		t.Errorf("Call through Address: %v, %d requests; want the server to answer", err, calls.Load())
+	}
+	if _, err := NewQuerier(Config{Address: srv.URL, ServerAddress: "http://other:4040"}); err == nil {
+		t.Error("Address and a different ServerAddress both accepted")
 	}
 }
