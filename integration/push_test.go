@@ -111,9 +111,17 @@ func deliveryRun(t *testing.T, base string, cfg ember.Config, intervals int) (*r
 	sleepUntilPhase(rate / 10)
 	r := startEmber(t, cfg)
 	deadline := time.Now().Add(time.Duration(intervals) * rate)
+	var mu sync.Mutex
 	for time.Now().Before(deadline) {
 		allocate(1<<20, 64<<10)
 		spinFor(50 * time.Millisecond)
+		// Contention of our own in every interval: the mutex profile
+		// must not depend on what the runtime or the proxy happen to do.
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Go(func() { holdLock(&mu, 3, time.Millisecond) })
+		}
+		wg.Wait()
 	}
 	r.StopOK()
 	return r, proxy
