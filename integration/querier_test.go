@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -33,7 +34,28 @@ func (e *queryError) Error() string {
 	return fmt.Sprintf("query API: HTTP %d: %s", e.Status, e.Body)
 }
 
+// call calls method once, or again after an answer of 500 or more: the
+// server's queriers sometimes fail a query for a moment under load
+// ("canceled: stream error ... CANCEL"), and queries are reads, safe to
+// repeat. Up to four tries, about 1.75 s in all.
 func (q *querier) call(ctx context.Context, method string, req, resp any) error {
+	wait := 250 * time.Millisecond
+	for try := 1; ; try++ {
+		err := q.callOnce(ctx, method, req, resp)
+		var qe *queryError
+		if try == 4 || !errors.As(err, &qe) || qe.Status < 500 {
+			return err
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return err
+		}
+		wait *= 2
+	}
+}
+
+func (q *querier) callOnce(ctx context.Context, method string, req, resp any) error {
 	body, err := json.Marshal(req)
 	if err != nil {
 		return err
