@@ -52,7 +52,7 @@ func outage(t *testing.T, tr remote.Transport) {
 	}
 	ps := profilesWith(t, newQuerier(srv.URL, ""), goroutinesID, r, int(st.Enqueued))
 	if uint64(len(ps)) != st.Enqueued {
-		t.Errorf("%d profiles stored, %d sent", len(ps), st.Enqueued)
+		t.Errorf("%d profiles stored, %d sent; stored at %v", len(ps), st.Enqueued, times(ps))
 	}
 	during := 0
 	for _, p := range ps {

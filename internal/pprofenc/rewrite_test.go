@@ -157,7 +157,7 @@ func TestRewriteFixRunsInTheSamePass(t *testing.T) {
 // labelledProfile is a gzipped profile whose samples carry string and
 // numeric labels, some with the keys TestRewritePutsLabelsOnEverySample
 // sets.
-func labelledProfile(t *testing.T) []byte {
+func labelledProfile(t testing.TB) []byte {
 	t.Helper()
 	fn := &profile.Function{ID: 1, Name: "main.work", SystemName: "main.work", Filename: "main.go"}
 	loc := &profile.Location{ID: 1, Address: 0x1000, Line: []profile.Line{{Function: fn, Line: 7}}}
@@ -311,4 +311,51 @@ func TestRewriteTakesUncompressedProfiles(t *testing.T) {
 	if !IsGzip(fromRaw) || !bytes.Equal(fromGz, fromRaw) {
 		t.Error("an uncompressed profile was not rewritten as its gzipped form is")
 	}
+}
+
+// FuzzRewrite: whatever the input, Rewrite does not panic; for an input
+// google/pprof reads as a valid profile, the output is valid too, with the
+// same samples and values, every one of them carrying the labels.
+func FuzzRewrite(f *testing.F) {
+	var g Gunzipper
+	for _, gz := range [][]byte{labelledProfile(f), runtimeProfile(f, "heap"), runtimeProfile(f, "goroutine")} {
+		raw, err := g.Gunzip(gz)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(bytes.Clone(raw), "region", "eu")
+	}
+	f.Add([]byte{}, "", "")
+	f.Fuzz(func(t *testing.T, raw []byte, key, value string) {
+		if key == "" || value == "" {
+			key, value = "k", "v" // pprof reads an empty key or value as no label
+		}
+		var r Rewriter
+		out, err := r.Rewrite(raw, Changes{Start: time.Unix(1, 0), Duration: time.Second, Labels: []StringLabel{{key, value}}})
+		in, perr := profile.ParseUncompressed(raw)
+		if perr != nil || in.CheckValid() != nil {
+			return // only "no panic" is asked of a damaged input
+		}
+		if err != nil {
+			t.Fatalf("valid input, Rewrite failed: %v", err)
+		}
+		got, err := profile.ParseData(out)
+		if err != nil {
+			t.Fatalf("output does not parse: %v", err)
+		}
+		if err := got.CheckValid(); err != nil {
+			t.Fatalf("output is not valid: %v", err)
+		}
+		if len(got.Sample) != len(in.Sample) {
+			t.Fatalf("%d samples, input had %d", len(got.Sample), len(in.Sample))
+		}
+		for i, s := range got.Sample {
+			if !slices.Equal(s.Value, in.Sample[i].Value) {
+				t.Fatalf("sample %d values %v, input had %v", i, s.Value, in.Sample[i].Value)
+			}
+			if v := s.Label[key]; len(v) != 1 || v[0] != value {
+				t.Fatalf("sample %d labels %v, want %s=%q", i, s.Label, key, value)
+			}
+		}
+	})
 }
