@@ -23,6 +23,13 @@ type stored struct {
 // between start and end, one by one in time order. The server keeps a
 // pushed profile at its own timestamp, so each one is found with
 // SelectSeries and then read alone.
+//
+// A point whose step holds no profile means the server's step bucketing
+// (RangeSeries, pkg/model) was given its values out of time order: it then
+// puts a value at the step it has reached, and the profile's own step may
+// have no point. After a server restart, TestIntervalsFromAnOutageArriveAfterIt
+// once saw 11 points for 10 profiles. profilesOf then reads every step of
+// [start, end] instead.
 func (q *querier) profilesOf(ctx context.Context, profileTypeID, selector string, start, end time.Time) ([]stored, error) {
 	ss, err := q.SelectSeries(ctx, profileTypeID, selector, start, end, seriesStep)
 	if err != nil {
@@ -39,16 +46,38 @@ func (q *querier) profilesOf(ctx context.Context, profileTypeID, selector string
 		}
 	}
 	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
-	out := make([]stored, 0, len(times))
+	out, misplaced, err := q.readSteps(ctx, profileTypeID, selector, times)
+	if err != nil || !misplaced {
+		return out, err
+	}
+	var every []time.Time
+	for at := start.Truncate(time.Millisecond); !at.After(end.Add(seriesStep)); at = at.Add(seriesStep) {
+		every = append(every, at)
+	}
+	out, _, err = q.readSteps(ctx, profileTypeID, selector, every)
+	return out, err
+}
+
+// readSteps reads the step that ends at each of times and returns those
+// that hold a profile, and whether any did not. A point stands for the
+// step that ends at its timestamp, in milliseconds: profiles whose time,
+// truncated to the millisecond, is after the previous step's end and at
+// most this one's. The query API takes milliseconds and ends a range at
+// the first nanosecond of its last one, so the range read ends a
+// millisecond later.
+func (q *querier) readSteps(ctx context.Context, profileTypeID, selector string, times []time.Time) (out []stored, empty bool, err error) {
 	for _, at := range times {
-		// A point stands for the step that ends at its timestamp.
-		fg, err := q.SelectMergeStacktraces(ctx, profileTypeID, selector, at.Add(-seriesStep+time.Millisecond), at)
+		fg, err := q.SelectMergeStacktraces(ctx, profileTypeID, selector, at.Add(-seriesStep+time.Millisecond), at.Add(time.Millisecond))
 		if err != nil {
-			return nil, err
+			return nil, false, err
+		}
+		if fg.Total == 0 {
+			empty = true
+			continue
 		}
 		out = append(out, stored{At: at, FG: fg})
 	}
-	return out, nil
+	return out, empty, nil
 }
 
 // profilesWith waits until at least n profiles of typeID from r are
