@@ -26,7 +26,9 @@ func TestBuildsForUnknownRelease(t *testing.T) {
 	}
 	dir := t.TempDir()
 	copyFiles(t, root, dir, "go.mod", "go.sum")
-	copyGoFiles(t, filepath.Join(root, "internal", "pprofenc"), filepath.Join(dir, "internal", "pprofenc"))
+	for _, pkg := range []string{"pprofenc", "pprofedit"} {
+		copyGoFiles(t, filepath.Join(root, "internal", pkg), filepath.Join(dir, "internal", pkg))
+	}
 	copyGoFiles(t, filepath.Join(root, "godeltaprof"), filepath.Join(dir, "godeltaprof"))
 
 	cmd := exec.Command(gobin, "build", "./godeltaprof/")

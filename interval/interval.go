@@ -65,3 +65,21 @@ type Logger interface {
 	Debugf(format string, args ...any)
 	Errorf(format string, args ...any)
 }
+
+// MissingLabels returns those of labels that the samples of p's Data do
+// not carry yet with the same value, as p.SampleLabels says: what a sink
+// that needs them on every sample must still add. It returns nil if none
+// is missing, as for every profile from Ember's session that asked for
+// them.
+func (p *Profile) MissingLabels(labels map[string]string) map[string]string {
+	var missing map[string]string
+	for k, v := range labels {
+		if have, ok := p.SampleLabels[k]; !ok || have != v {
+			if missing == nil {
+				missing = make(map[string]string)
+			}
+			missing[k] = v
+		}
+	}
+	return missing
+}

@@ -120,23 +120,3 @@ func needsSanitizing(raw []byte) (bool, error) {
 	}
 	return false, nil
 }
-
-// SetOnSamples puts every tag on every sample of p as a string label, so
-// that a tool reading only the pprof (`go tool pprof -tagfocus`, the
-// server splitting a profile into series) sees what the series carries.
-// A tag replaces a sample's label, string or numeric, of the same key.
-func SetOnSamples(p *profile.Profile, tags map[string]string) {
-	if len(tags) == 0 {
-		return
-	}
-	for _, s := range p.Sample {
-		if s.Label == nil {
-			s.Label = make(map[string][]string, len(tags))
-		}
-		for k, v := range tags {
-			s.Label[k] = []string{v}
-			delete(s.NumLabel, k)
-			delete(s.NumUnit, k)
-		}
-	}
-}

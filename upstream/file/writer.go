@@ -1,7 +1,6 @@
 package file
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,10 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/pprof/profile"
-
-	"github.com/emberprof/ember/internal/labels"
-	"github.com/emberprof/ember/internal/pprofenc"
+	"github.com/emberprof/ember/internal/pprofedit"
 	"github.com/emberprof/ember/interval"
 )
 
@@ -81,7 +77,7 @@ func byInterval(a, b entry) int {
 // Export writes p to a new file and enforces the caps.
 func (w *writer) Export(_ context.Context, p *interval.Profile) (int, error) {
 	base := fileBase(p)
-	data, err := withTags(p.Data, missingTags(p))
+	data, err := withTags(p.Data, p.MissingLabels(p.Tags))
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", base, err)
 	}
@@ -100,21 +96,6 @@ func (w *writer) Export(_ context.Context, p *interval.Profile) (int, error) {
 	return len(data), nil
 }
 
-// missingTags returns the tags of p that its samples do not carry yet
-// (Profile.SampleLabels): none for a profile from Ember's session.
-func missingTags(p *interval.Profile) map[string]string {
-	var missing map[string]string
-	for k, v := range p.Tags {
-		if have, ok := p.SampleLabels[k]; !ok || have != v {
-			if missing == nil {
-				missing = make(map[string]string)
-			}
-			missing[k] = v
-		}
-	}
-	return missing
-}
-
 // withTags returns the profile with tags as labels on every sample, for
 // `go tool pprof -tagfocus`; without tags, the profile as it is. Only
 // profiles from producers other than Ember's session need it.
@@ -122,19 +103,7 @@ func withTags(data []byte, tags map[string]string) ([]byte, error) {
 	if len(tags) == 0 {
 		return data, nil
 	}
-	p, err := profile.ParseData(data)
-	if err == nil {
-		err = p.CheckValid() // Write dereferences what parsing let through
-	}
-	if err != nil {
-		return nil, fmt.Errorf("decode profile: %w", err)
-	}
-	labels.SetOnSamples(p, tags)
-	var buf bytes.Buffer
-	if err := pprofenc.Compress(&buf, p.WriteUncompressed); err != nil {
-		return nil, fmt.Errorf("encode profile: %w", err)
-	}
-	return buf.Bytes(), nil
+	return pprofedit.Rewrite(data, tags, nil)
 }
 
 // fileBase returns APP.TYPE.FROM-UNTIL for p.

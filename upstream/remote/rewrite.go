@@ -1,14 +1,9 @@
 package remote
 
 import (
-	"bytes"
-	"fmt"
 	"maps"
 
-	"github.com/google/pprof/profile"
-
-	emberlabels "github.com/emberprof/ember/internal/labels"
-	"github.com/emberprof/ember/internal/pprofenc"
+	"github.com/emberprof/ember/internal/pprofedit"
 	"github.com/emberprof/ember/interval"
 )
 
@@ -42,12 +37,7 @@ func (u *Uploader) SampleLabels(tags map[string]string) map[string]string {
 // answer to it says why.
 func (u *Uploader) prepare(p *interval.Profile) {
 	drop := dropSampleTypes(p.Type, p.SampleTypes)
-	missing := make(map[string]string)
-	for k, v := range u.SampleLabels(p.Tags) {
-		if have, ok := p.SampleLabels[k]; !ok || have != v {
-			missing[k] = v
-		}
-	}
+	missing := p.MissingLabels(u.SampleLabels(p.Tags))
 	if len(drop) == 0 && len(missing) == 0 {
 		return
 	}
@@ -65,55 +55,12 @@ func (u *Uploader) prepare(p *interval.Profile) {
 	}
 }
 
-// rewrite decodes a gzipped pprof, sets labels on every sample, removes the
-// sample types in drop (and the samples left with nothing), and encodes it
-// again.
+// rewrite returns data with labels on every sample and without the
+// sample types in drop (nor the samples left with nothing).
 func rewrite(data []byte, labels map[string]string, drop map[string]bool) ([]byte, error) {
-	p, err := profile.ParseData(data)
-	if err == nil {
-		err = p.CheckValid() // Write dereferences what parsing let through
-	}
-	if err != nil {
-		return nil, fmt.Errorf("decode profile: %w", err)
-	}
+	var keep func(string) bool
 	if len(drop) > 0 {
-		dropSamples(p, drop)
+		keep = func(sampleType string) bool { return !drop[sampleType] }
 	}
-	emberlabels.SetOnSamples(p, labels)
-	var buf bytes.Buffer
-	buf.Grow(len(data))
-	if err := pprofenc.Compress(&buf, p.WriteUncompressed); err != nil {
-		return nil, fmt.Errorf("encode profile: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-// dropSamples removes the sample types in drop from p.
-func dropSamples(p *profile.Profile, drop map[string]bool) {
-	var keep []int
-	var types []*profile.ValueType
-	for i, st := range p.SampleType {
-		if !drop[st.Type] {
-			keep = append(keep, i)
-			types = append(types, st)
-		}
-	}
-	p.SampleType = types
-	if drop[p.DefaultSampleType] {
-		p.DefaultSampleType = ""
-	}
-	samples := p.Sample[:0]
-	for _, s := range p.Sample {
-		values := make([]int64, len(keep))
-		nonzero := false
-		for j, i := range keep {
-			values[j] = s.Value[i]
-			nonzero = nonzero || values[j] != 0
-		}
-		if nonzero {
-			s.Value = values
-			samples = append(samples, s)
-		}
-	}
-	p.Sample = samples
+	return pprofedit.Rewrite(data, labels, keep)
 }
