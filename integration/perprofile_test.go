@@ -25,11 +25,13 @@ type stored struct {
 // SelectSeries and then read alone.
 //
 // A point whose step holds no profile means the server's step bucketing
-// (RangeSeries, pkg/model) was given its values out of time order: it then
-// puts a value at the step it has reached, and the profile's own step may
-// have no point. After a server restart, TestIntervalsFromAnOutageArriveAfterIt
-// once saw 11 points for 10 profiles. profilesOf then reads every step of
-// [start, end] instead.
+// put a value somewhere other than its profile's step: given values out
+// of time order (RangeSeries, pkg/model) it puts one at the step it has
+// reached, and after a server restart it has answered with points off
+// the query's grid (TestIntervalsFromAnOutageArriveAfterIt saw points
+// 55 ms apart, for one profile, with 100 ms steps). profilesOf then reads
+// every step of [start, end] instead. No two points' ranges overlap, so a
+// profile is never counted twice.
 func (q *querier) profilesOf(ctx context.Context, profileTypeID, selector string, start, end time.Time) ([]stored, error) {
 	ss, err := q.SelectSeries(ctx, profileTypeID, selector, start, end, seriesStep)
 	if err != nil {
@@ -58,16 +60,21 @@ func (q *querier) profilesOf(ctx context.Context, profileTypeID, selector string
 	return out, err
 }
 
-// readSteps reads the step that ends at each of times and returns those
-// that hold a profile, and whether any did not. A point stands for the
-// step that ends at its timestamp, in milliseconds: profiles whose time,
-// truncated to the millisecond, is after the previous step's end and at
-// most this one's. The query API takes milliseconds and ends a range at
-// the first nanosecond of its last one, so the range read ends a
+// readSteps reads, for each of times (in order), the profiles stored
+// after the previous time (or a step before it, if that is later) and up
+// to it, and returns those ranges that hold a profile, and whether any did
+// not. Times are in milliseconds, as the query API takes them: a range
+// holds the profiles whose time, truncated to the millisecond, is after
+// its start and at most its end. The API ends a range at the first
+// nanosecond of its last millisecond, so each range read ends a
 // millisecond later.
 func (q *querier) readSteps(ctx context.Context, profileTypeID, selector string, times []time.Time) (out []stored, empty bool, err error) {
-	for _, at := range times {
-		fg, err := q.SelectMergeStacktraces(ctx, profileTypeID, selector, at.Add(-seriesStep+time.Millisecond), at.Add(time.Millisecond))
+	for i, at := range times {
+		after := at.Add(-seriesStep)
+		if i > 0 && times[i-1].After(after) {
+			after = times[i-1]
+		}
+		fg, err := q.SelectMergeStacktraces(ctx, profileTypeID, selector, after.Add(time.Millisecond), at.Add(time.Millisecond))
 		if err != nil {
 			return nil, false, err
 		}
