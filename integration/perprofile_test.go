@@ -24,14 +24,16 @@ type stored struct {
 // pushed profile at its own timestamp, so each one is found with
 // SelectSeries and then read alone.
 //
-// A point whose step holds no profile means the server's step bucketing
-// put a value somewhere other than its profile's step: given values out
-// of time order (RangeSeries, pkg/model) it puts one at the step it has
-// reached, and after a server restart it has answered with points off
-// the query's grid (TestIntervalsFromAnOutageArriveAfterIt saw points
-// 55 ms apart, for one profile, with 100 ms steps). profilesOf then reads
-// every step of [start, end] instead. No two points' ranges overlap, so a
-// profile is never counted twice.
+// The server's step bucketing does not always put a profile's point at its
+// profile's step: given values out of time order (RangeSeries, pkg/model)
+// it puts one at the step it has reached, and after a server restart it
+// has answered with points off the query's grid
+// (TestIntervalsFromAnOutageArriveAfterIt saw points 55 ms apart, for one
+// profile, with 100 ms steps). So profilesOf checks what the points found
+// against the whole window read at once: when a point's range holds no
+// profile, or the profiles found do not add up to the window's total, it
+// reads every step of the window instead. No two ranges read overlap, so
+// a profile is never counted twice.
 func (q *querier) profilesOf(ctx context.Context, profileTypeID, selector string, start, end time.Time) ([]stored, error) {
 	ss, err := q.SelectSeries(ctx, profileTypeID, selector, start, end, seriesStep)
 	if err != nil {
@@ -48,13 +50,25 @@ func (q *querier) profilesOf(ctx context.Context, profileTypeID, selector string
 		}
 	}
 	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
-	out, misplaced, err := q.readSteps(ctx, profileTypeID, selector, times)
-	if err != nil || !misplaced {
-		return out, err
-	}
+	// The window's steps, and all of them read at once.
 	var every []time.Time
 	for at := start.Truncate(time.Millisecond); !at.After(end.Add(seriesStep)); at = at.Add(seriesStep) {
 		every = append(every, at)
+	}
+	whole, err := q.SelectMergeStacktraces(ctx, profileTypeID, selector, every[0].Add(-seriesStep+time.Millisecond), every[len(every)-1].Add(time.Millisecond))
+	if err != nil {
+		return nil, err
+	}
+	out, misplaced, err := q.readSteps(ctx, profileTypeID, selector, times)
+	if err != nil {
+		return nil, err
+	}
+	var sum int64
+	for _, p := range out {
+		sum += int64(p.FG.Total)
+	}
+	if !misplaced && sum == int64(whole.Total) {
+		return out, nil
 	}
 	out, _, err = q.readSteps(ctx, profileTypeID, selector, every)
 	return out, err

@@ -84,7 +84,8 @@ func fakeStore(t *testing.T, points []time.Time, profiles []time.Time) *httptest
 
 // TestProfilesOfCountsEachProfileOnce: whatever points the server's
 // series give (on the query's grid, off it, at a later step than their
-// profile's), profilesOf finds each stored profile exactly once.
+// profile's, or too few), profilesOf finds each stored profile exactly
+// once.
 func TestProfilesOfCountsEachProfileOnce(t *testing.T) {
 	start := time.UnixMilli(1_700_000_044_468)
 	ms := func(d int64) time.Time { return start.Add(time.Duration(d) * time.Millisecond) }
@@ -97,6 +98,8 @@ func TestProfilesOfCountsEachProfileOnce(t *testing.T) {
 		{"on the grid", []time.Time{ms(100), ms(600), ms(1600)}},
 		{"two points for the first profile, off the grid", []time.Time{ms(45), ms(100), ms(600), ms(1600)}},
 		{"a point a step late", []time.Time{ms(100), ms(700), ms(1600)}},
+		{"a point missing", []time.Time{ms(100), ms(1600)}},
+		{"two profiles at one point", []time.Time{ms(600), ms(1600)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := fakeStore(t, tc.points, profiles)
