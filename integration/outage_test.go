@@ -1,6 +1,10 @@
 package integration_test
 
 import (
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"testing"
 	"time"
 
@@ -23,14 +27,31 @@ func TestIntervalsFromAnOutageArriveAfterIt(t *testing.T) {
 }
 
 // outage runs TestIntervalsFromAnOutageArriveAfterIt over transport tr.
+//
+// Ember reaches the server through a gate, which the test closes before
+// it stops the server and opens once the server is back: Ember sees its
+// connections refused, then the restarted server's first answers ("empty
+// ring" while its ring fills). The gate keeps the server's own shutdown
+// out of the test: the server takes one to two seconds to stop, longer
+// than an interval, and a profile it acknowledges while stopping may be
+// lost, which is not Ember's doing.
 func outage(t *testing.T, tr remote.Transport) {
 	srv := newOwnServer(t)
-	r := startEmber(t, ember.Config{ServerAddress: srv.URL, Transport: tr, ProfileTypes: []ember.ProfileType{ember.ProfileGoroutines}})
+	g := newGate(t, srv.URL)
+	r := startEmber(t, ember.Config{ServerAddress: g.URL, Transport: tr, ProfileTypes: []ember.ProfileType{ember.ProfileGoroutines}})
 	time.Sleep(2 * rate)
-	srv.Stop()
+	// Close the gate between two uploads, so that no request is cut
+	// half-way: after the interval that just ended is delivered.
+	sleepUntilPhase(rate / 5)
+	for st := r.p.Stats().Upload; st.Delivered < st.Enqueued; st = r.p.Stats().Upload {
+		time.Sleep(10 * time.Millisecond)
+	}
+	g.close()
 	down := time.Now()
+	srv.Stop()
 	time.Sleep(3 * rate)
 	srv.Start()
+	g.open()
 	up := time.Now()
 
 	// Give the retries time to find the server back: wait until what was
@@ -64,6 +85,53 @@ func outage(t *testing.T, tr remote.Transport) {
 		t.Errorf("no stored profile from the outage %v..%v; stored at: %v", down, up, times(ps))
 	}
 }
+
+// gate forwards HTTP requests to a server while open and, closed, refuses
+// connections on its address as a stopped server does.
+type gate struct {
+	t      *testing.T
+	URL    string
+	addr   string
+	target *url.URL
+	srv    *http.Server
+}
+
+// newGate opens a gate to base on a free loopback port; it is closed when
+// t ends.
+func newGate(t *testing.T, base string) *gate {
+	t.Helper()
+	target, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gate{t: t, addr: ln.Addr().String(), target: target}
+	g.URL = "http://" + g.addr
+	g.serve(ln)
+	t.Cleanup(g.close)
+	return g
+}
+
+// open listens again on the gate's address.
+func (g *gate) open() {
+	g.t.Helper()
+	ln, err := net.Listen("tcp", g.addr)
+	if err != nil {
+		g.t.Fatalf("reopening the gate: %v", err)
+	}
+	g.serve(ln)
+}
+
+func (g *gate) serve(ln net.Listener) {
+	g.srv = &http.Server{Handler: httputil.NewSingleHostReverseProxy(g.target)}
+	go g.srv.Serve(ln)
+}
+
+// close stops listening and closes every connection the gate holds.
+func (g *gate) close() { g.srv.Close() }
 
 // times lists when the profiles were stored, for failure messages.
 func times(ps []stored) []string {
